@@ -1,0 +1,13 @@
+"""Time in Ecuador. fechaEmision and SigningTime are in America/Guayaquil (UTC−05:00, no DST)."""
+
+from datetime import date, datetime, timedelta, timezone
+
+GUAYAQUIL = timezone(timedelta(hours=-5), "America/Guayaquil")
+
+
+def now_in_ecuador() -> datetime:
+    return datetime.now(GUAYAQUIL)
+
+
+def today_in_ecuador() -> date:
+    return now_in_ecuador().date()

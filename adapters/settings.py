@@ -1,0 +1,50 @@
+"""Worker and CLI settings, from environment variables (prefix COMPROBANTE_) or a .env file.
+
+Loaded once, in the composition roots (worker.py and the CLI), never at import time.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SRI_PRUEBAS_URL = "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPROBANTE_", env_file=".env", extra="ignore",
+                                      populate_by_name=True)
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "COMPROBANTE_DATABASE_URL"))
+    documents_dir: Path | None = None
+    issuers_file: Path = Path("var/issuers.json")
+    sri_url: str = SRI_PRUEBAS_URL
+    sri_timeout_seconds: float = 20.0
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    schemas: Path | None = Field(
+        default=None, validation_alias=AliasChoices("COMPROBANTE_SCHEMAS"),
+        description="folder with the official XSDs; when set every document is schema-checked before signing",
+    )
+    worker_role: Literal["all", "invoices", "pdf"] = "all"
+    max_concurrent_activities: int = 64
+    pdf_concurrency: int = 2
+    log_level: str = "INFO"
+
+    @property
+    def ledger_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'ledger.db'}"
+
+    @property
+    def documents_path(self) -> Path:
+        return self.documents_dir or self.data_dir / "documents"

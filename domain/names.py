@@ -1,0 +1,30 @@
+"""Task queues, activity names and search attributes: the names workflows, workers and clients share.
+
+Workflows call activities by these names (with an explicit result type) instead of importing the
+activity classes, so no I/O library is ever imported into the workflow sandbox.
+"""
+
+INVOICE_QUEUE = "comprobante-invoices"
+# PDF rendering is CPU-heavy; its own queue lets it run in separate processes without starving
+# workflow tasks (the 2 s deadlock detector) or the authority calls.
+PDF_QUEUE = "comprobante-pdf"
+
+VALIDATE = "validate_sale"
+ALLOCATE_NUMBER = "allocate_number"
+BUILD_AND_SIGN = "build_and_sign"
+SUBMIT = "submit_to_authority"
+POLL_AUTHORIZATION = "poll_authorization"
+RENDER_PDF = "render_pdf"
+SEND_EMAIL = "send_email"
+SEND_WEBHOOK = "send_webhook"
+POST_LEDGER = "post_ledger"
+RECORD_TRANSITION = "record_transition"
+
+# Keyword search attributes (at most 10 per namespace on the dev server; never one named "Status").
+# No buyer data here: search attributes are not encrypted.
+SA_COUNTRY = "InvoiceCountry"
+SA_STATUS = "InvoiceStatus"
+SA_ISSUER = "IssuerId"
+SA_NUMBER = "InvoiceNumber"
+SA_ORDER = "OrderId"
+SEARCH_ATTRIBUTES = (SA_COUNTRY, SA_STATUS, SA_ISSUER, SA_NUMBER, SA_ORDER)

@@ -1,0 +1,82 @@
+"""Realistic Ecuadorian sales for the demo: different buyers, IVA rates and payment forms.
+
+Each sample says what it exercises, so a person reading the demo output knows what they are looking at.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.ecuador.sale import EcuadorSale
+from starter.issuer_setup import DEMO_RUC
+
+
+@dataclass(frozen=True)
+class Sample:
+    label: str
+    sale: EcuadorSale
+
+
+def _sale(order_id: str, buyer: dict[str, str], lines: list[dict[str, object]], payments: list[dict[str, object]],
+          **extra: object) -> EcuadorSale:
+    return EcuadorSale.model_validate({
+        "order_id": order_id, "issuer": {"ruc": DEMO_RUC, "establishment": "001", "emission_point": "001"},
+        "buyer": buyer, "lines": lines, "payments": payments, **extra,
+    })
+
+
+def demo_sales(prefix: str) -> list[Sample]:
+    return [
+        Sample("company buyer (RUC), 15 % and 0 %, transfer on 30 days credit", _sale(
+            f"{prefix}-01",
+            {"id_type": "04", "identification": "1790016919001", "name": "Distribuidora Los Andes C.A.",
+             "address": "Av. General Enríquez 2140, Sangolquí", "email": "compras@losandes.example"},
+            [{"code": "LAP-14", "description": "Laptop 14\" 16 GB RAM", "quantity": "2", "unit_price": "689.90",
+              "discount": "40.00", "iva_code": "4", "unit": "unidad",
+              "details": [{"name": "Garantía", "value": "12 meses"}]},
+             {"code": "LIB-01", "description": "Manual técnico impreso", "quantity": "2", "unit_price": "18.50",
+              "iva_code": "0"}],
+            [{"method": "20", "amount": "1577.77", "term": 30, "time_unit": "dias"}],
+            additional_info=[{"name": "Orden de compra", "value": "OC-2026-1187"}],
+            expected_total="1577.77",
+        )),
+        Sample("person buyer (cédula), 15 % and 5 % construction material, credit card", _sale(
+            f"{prefix}-02",
+            {"id_type": "05", "identification": "1713328506", "name": "María José Andrade Vélez",
+             "address": "Calle Los Cedros 45, Cumbayá", "email": "mjandrade@correo.example"},
+            [{"code": "CEM-50", "auxiliary_code": "F010101", "description": "Cemento Portland 50 kg",
+              "quantity": "12", "unit_price": "8.35", "iva_code": "5", "unit": "saco"},
+             {"code": "HER-07", "description": "Juego de destornilladores", "quantity": "1",
+              "unit_price": "23.99", "iva_code": "4"}],
+            [{"method": "19", "amount": "132.80"}],
+        )),
+        Sample("consumidor final, 15 % and 0 %, cash", _sale(
+            f"{prefix}-03",
+            {"id_type": "07", "identification": "9999999999999", "name": "CONSUMIDOR FINAL"},
+            [{"code": "CAF-01", "description": "Café pasado", "quantity": "2", "unit_price": "1.75",
+              "iva_code": "4"},
+             {"code": "PAN-02", "description": "Pan de yuca", "quantity": "6", "unit_price": "0.35",
+              "iva_code": "0"}],
+            [{"method": "01", "amount": "6.13"}],
+        )),
+        Sample("person buyer, exento and no objeto de IVA, debit card + cash", _sale(
+            f"{prefix}-04",
+            {"id_type": "05", "identification": "0926687856", "name": "Carlos Eduardo Zambrano Mera",
+             "address": "Urdesa Central, Guayaquil", "email": "czambrano@correo.example"},
+            [{"code": "EDU-01", "description": "Curso de contabilidad básica (exento)", "quantity": "1",
+              "unit_price": "120.00", "iva_code": "7"},
+             {"code": "REE-01", "description": "Reembolso de materiales (no objeto de IVA)", "quantity": "1",
+              "unit_price": "15.40", "iva_code": "6"}],
+            [{"method": "16", "amount": "100.00"}, {"method": "01", "amount": "35.40"}],
+        )),
+        Sample("foreign buyer (passport), 15 %, tip, credit card", _sale(
+            f"{prefix}-05",
+            {"id_type": "06", "identification": "X48213377", "name": "Emily Carter",
+             "email": "emily.carter@mail.example"},
+            [{"code": "TUR-GAL", "description": "Tour Isla Santa Cruz día completo", "quantity": "1",
+              "unit_price": "95.00", "iva_code": "4"},
+             {"code": "ALM-01", "description": "Almuerzo típico", "quantity": "1", "unit_price": "14.50",
+              "iva_code": "4"}],
+            [{"method": "19", "amount": "135.93"}],
+            tip=Decimal("10.00"),
+        )),
+    ]

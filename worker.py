@@ -1,0 +1,173 @@
+"""Composition root: settings → adapters → activity objects → Temporal workers.
+
+Roles let production split work across processes: `invoices` runs the workflows and the I/O steps,
+`pdf` runs only RIDE rendering (CPU-bound, on its own task queue), `all` runs both in one process for
+the demo and development.
+"""
+
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+import structlog
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.authority import AuthorityActivities
+from activities.ledger import LedgerActivities
+from activities.notify import NotifyActivities
+from activities.number import NumberActivities
+from activities.render import RenderActivities
+from activities.sign import SignActivities
+from activities.validate import ValidateActivities
+from adapters.documents import FolderDocumentStore
+from adapters.ecuador.signing_keys import SigningKeys
+from adapters.ecuador.sri_client import SriClient
+from adapters.issuers import IssuerRegistry
+from adapters.ledger.books import Books
+from adapters.ledger.database import make_engine
+from adapters.ledger.numbering import NumberAllocator
+from adapters.logging_setup import configure_logging
+from adapters.mail.smtp import SmtpMailer, SmtpSettings
+from adapters.settings import Settings
+from adapters.webhooks import WebhookNotifier
+from domain import names
+from workflows.issue_invoice import IssueInvoiceWorkflow
+
+log = structlog.get_logger(__name__)
+WORKFLOWS = [IssueInvoiceWorkflow]
+
+
+def sandbox_runner() -> SandboxedWorkflowRunner:
+    """The sandbox every worker uses. Importing an I/O library from workflow code fails worker start-up,
+    which keeps workflows deterministic by construction rather than by review."""
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "stdnum")
+        .with_import_notification_policy(
+            workflow.SandboxImportNotificationPolicy.WARN_ON_DYNAMIC_IMPORT
+            | workflow.SandboxImportNotificationPolicy.RAISE_ON_UNINTENTIONAL_PASSTHROUGH
+        )
+    )
+
+
+@dataclass
+class Adapters:
+    issuers: IssuerRegistry
+    store: FolderDocumentStore
+    books: Books
+    allocator: NumberAllocator
+    http: httpx.AsyncClient
+
+
+@contextlib.asynccontextmanager
+async def open_adapters(settings: Settings) -> AsyncIterator[Adapters]:
+    engine = make_engine(settings.ledger_url)
+    # One pooled client for every authority call; its timeout stays below the activity timeout so a
+    # hung connection surfaces as a retryable error, not an activity timeout.
+    http = httpx.AsyncClient(timeout=httpx.Timeout(settings.sri_timeout_seconds),
+                             limits=httpx.Limits(max_connections=50))
+    try:
+        yield Adapters(
+            issuers=IssuerRegistry.from_file(settings.issuers_file),
+            store=FolderDocumentStore(settings.documents_path),
+            books=Books(engine), allocator=NumberAllocator(engine), http=http,
+        )
+    finally:
+        await http.aclose()
+        engine.dispose()
+
+
+def build_workers(client: Client, settings: Settings, adapters: Adapters,
+                  executor: ThreadPoolExecutor) -> list[Worker]:
+    workers = []
+    if settings.worker_role in ("all", "invoices"):
+        workers.append(_invoice_worker(client, settings, adapters, executor))
+    if settings.worker_role in ("all", "pdf"):
+        workers.append(_pdf_worker(client, settings, adapters, executor))
+    return workers
+
+
+def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: ThreadPoolExecutor) -> Worker:
+    webhook = (WebhookNotifier(a.http, settings.webhook_url, settings.webhook_secret or "")
+               if settings.webhook_url else None)
+    mailer = SmtpMailer(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
+                                     starttls=settings.smtp_starttls, username=settings.smtp_username,
+                                     password=settings.smtp_password))
+    validate = ValidateActivities(a.issuers)
+    number = NumberActivities(a.allocator, a.issuers)
+    sign = SignActivities(a.issuers, a.store, SigningKeys(), settings.schemas)
+    authority = AuthorityActivities(SriClient(a.http, settings.sri_url), a.store)
+    notify = NotifyActivities(a.store, a.books, a.issuers, mailer, webhook)
+    ledger = LedgerActivities(a.books)
+    return Worker(
+        client, task_queue=names.INVOICE_QUEUE, workflows=WORKFLOWS,
+        activities=[validate.validate, number.allocate, sign.build_and_sign, authority.submit,
+                    authority.poll_authorization, notify.send_email, notify.send_webhook,
+                    ledger.post_ledger, ledger.record_transition],
+        activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
+        workflow_runner=sandbox_runner(),
+    )
+
+
+def _pdf_worker(client: Client, settings: Settings, a: Adapters, executor: ThreadPoolExecutor) -> Worker:
+    # Imported here so processes that never render do not pay WeasyPrint's import time and memory.
+    from adapters.pdf.ride import RideRenderer
+
+    render = RenderActivities(a.store, RideRenderer())
+    return Worker(client, task_queue=names.PDF_QUEUE, activities=[render.render_pdf],
+                  activity_executor=executor, max_concurrent_activities=settings.pdf_concurrency)
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                data_converter=pydantic_data_converter)
+
+
+@contextlib.asynccontextmanager
+async def running_workers(client: Client, settings: Settings) -> AsyncIterator[None]:
+    """Run the workers of this process's role until the context exits."""
+    with ThreadPoolExecutor(max_workers=settings.max_concurrent_activities + settings.pdf_concurrency) as pool:
+        async with open_adapters(settings) as adapters:
+            workers = build_workers(client, settings, adapters, pool)
+            async with contextlib.AsyncExitStack() as stack:
+                for w in workers:
+                    await stack.enter_async_context(w)
+                log.info("worker.started", role=settings.worker_role,
+                         task_queues=[w.task_queue for w in workers])
+                yield
+
+
+async def _serve(settings: Settings) -> None:
+    client = await connect(settings)
+    async with running_workers(client, settings):
+        await asyncio.Event().wait()
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    status = 0
+    try:
+        asyncio.run(_serve(settings))
+    except KeyboardInterrupt:
+        pass
+    except Exception:
+        log.exception("worker.crashed")
+        status = 1
+    # Exit explicitly: a process that used a Temporal client may abort in interpreter finalization
+    # (sdk-python issue 300) and turn a clean stop into exit code 134.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 SUBCOMMANDS: dict[str, str] = {
     "sri": "simulators.sri.cli",
+    "smtp": "simulators.smtp_capture",
 }
 
 

@@ -10,6 +10,8 @@ import json
 import re
 import sys
 import time
+from email.parser import BytesHeaderParser
+from email.policy import default
 from pathlib import Path
 
 import structlog
@@ -28,7 +30,7 @@ class MaildirHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        message_id = _header(content, b"Message-ID") or "no-message-id"
+        message_id = _header(content, "Message-ID") or "no-message-id"
         self._counter += 1
         name = f"{time.time_ns()}-{self._counter:05d}-{_UNSAFE.sub('_', message_id.strip('<>'))[:120]}.eml"
         tmp = self._folder / f".{name}.tmp"
@@ -38,14 +40,26 @@ class MaildirHandler:
         return "250 Message accepted for delivery"
 
 
-def _header(content: bytes, name: bytes) -> str | None:
-    for line in content.split(b"\r\n\r\n", 1)[0].splitlines():
-        if line.lower().startswith(name.lower() + b":"):
-            return line.split(b":", 1)[1].strip().decode("ascii", "replace")
-    return None
+def _header(content: bytes, name: str) -> str | None:
+    # Parse the headers properly: long ones (a Message-ID of 80 characters) are folded onto two lines.
+    value = BytesHeaderParser(policy=default).parsebytes(content).get(name)
+    return None if value is None else str(value).strip()
 
 
-def main(argv: list[str]) -> None:
+def find_messages(maildir: Path, message_id: str) -> list[Path]:
+    """The stored messages carrying a Message-ID, oldest first."""
+    if not maildir.exists():
+        return []
+    parser = BytesHeaderParser(policy=default)
+    found = []
+    for eml in sorted(maildir.glob("*.eml")):
+        with eml.open("rb") as handle:
+            if str(parser.parse(handle).get("Message-ID", "")).strip() == message_id:
+                found.append(eml)
+    return found
+
+
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulators smtp")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
@@ -62,6 +76,7 @@ def main(argv: list[str]) -> None:
         pass
     finally:
         controller.stop()
+    return 0
 
 
 async def _forever() -> None:

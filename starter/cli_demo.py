@@ -10,6 +10,7 @@ import structlog
 
 from domain.invoice import InvoiceState, PipelineTimings
 from domain.status import InvoiceStatus
+from simulators.smtp_capture import find_messages
 from starter.client import InvoiceClient, InvoiceHandle
 from starter.samples import Sample, demo_sales
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack
@@ -92,13 +93,8 @@ def _row(stack: EmbeddedStack, sample: Sample, state: InvoiceState, seconds: flo
 
 
 def find_mail(maildir: Path, message_id: str | None) -> str | None:
-    if not message_id or not maildir.exists():
-        return None
-    needle = f"Message-ID: {message_id}".encode()
-    for eml in sorted(maildir.glob("*.eml")):
-        if needle in eml.read_bytes()[:4096]:
-            return str(eml)
-    return None
+    found = find_messages(maildir, message_id) if message_id else []
+    return str(found[0]) if found else None
 
 
 def print_summary(rows: list[SummaryRow], *, as_json: bool) -> None:

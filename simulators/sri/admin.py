@@ -21,9 +21,7 @@ from simulators.sri.service import SriService
 
 def create_admin_app(service: SriService, soap_listener: Listener) -> Starlette:
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse(
-            {"status": "ok", "soap_listening": soap_listener.listening, "mode": service.faults.mode}
-        )
+        return JSONResponse({"status": "ok", "soap_listening": soap_listener.listening, "mode": service.faults.mode})
 
     async def stats(request: Request) -> JSONResponse:
         await anyio.to_thread.run_sync(service.settle_due)

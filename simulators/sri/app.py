@@ -53,9 +53,7 @@ def _recepcion_body(outcome: ReceptionOutcome) -> bytes:
 def _process_recepcion(service: SriService, body: bytes) -> bytes:
     operation = soap.parse_request(body)
     if (operation.namespace, operation.name) != (soap.RECEPCION_NS, "validarComprobante"):
-        raise soap.SoapRequestError(
-            f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}"
-        )
+        raise soap.SoapRequestError(f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}")
     encoded = operation.argument("xml")
     if not encoded or not encoded.strip():
         return _recepcion_body(service.null_arguments())
@@ -72,15 +70,11 @@ def _process_recepcion(service: SriService, body: bytes) -> bytes:
 def _process_autorizacion(service: SriService, body: bytes) -> bytes:
     operation = soap.parse_request(body)
     if operation.namespace != soap.AUTORIZACION_NS:
-        raise soap.SoapRequestError(
-            f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}"
-        )
+        raise soap.SoapRequestError(f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}")
     if operation.name == "autorizacionComprobanteLote":
         raise soap.SoapRequestError("autorizacionComprobanteLote is not supported by the simulator")
     if operation.name != "autorizacionComprobante":
-        raise soap.SoapRequestError(
-            f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}"
-        )
+        raise soap.SoapRequestError(f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}")
     clave = operation.argument("claveAccesoComprobante") or ""
     outcome = service.authorize(clave)
     if outcome.rejected_clave is not None:
@@ -100,9 +94,7 @@ def _injected_fault(faults: FaultSettings) -> Response | None:
 
 def _get(request: Request) -> Response:
     if "wsdl" not in {key.lower() for key in request.query_params}:
-        return Response(
-            "Use POST with a SOAP 1.1 envelope, or ?wsdl", status_code=405, headers={"allow": "POST"}
-        )
+        return Response("Use POST with a SOAP 1.1 envelope, or ?wsdl", status_code=405, headers={"allow": "POST"})
     location = str(request.url.replace(query=""))
     if request.url.path == RECEPCION_PATH:
         return _xml(wsdl.recepcion_wsdl(location))

@@ -46,9 +46,7 @@ class DocumentContext:
     policy: AuthorizationPolicy
 
 
-def decide(
-    xml: bytes, *, received_at: datetime, processed_at: datetime, policy: AuthorizationPolicy
-) -> list[Mensaje]:
+def decide(xml: bytes, *, received_at: datetime, processed_at: datetime, policy: AuthorizationPolicy) -> list[Mensaje]:
     """Messages that make the document NO AUTORIZADO (empty: AUTORIZADO)."""
     root = parse_document(xml).getroot()
     doc_type = BY_ROOT[str(root.tag)]

@@ -67,9 +67,7 @@ def parse_document(xml: bytes) -> etree._ElementTree:
 
 def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: PLR0911 - one exit per SRI check
     if len(xml) > MAX_BYTES:
-        return _reject(
-            xml, error("26", f"El comprobante tiene {len(xml)} bytes; el máximo es {MAX_BYTES} bytes")
-        )
+        return _reject(xml, error("26", f"El comprobante tiene {len(xml)} bytes; el máximo es {MAX_BYTES} bytes"))
     try:
         # The ficha requires UTF-8 (reference §2); the authorized CDATA echoes these bytes.
         xml.decode("utf-8")
@@ -120,8 +118,7 @@ def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: 
             xml,
             error(
                 "47",
-                f"El codDoc {cod_doc} ({KNOWN_COD_DOCS[cod_doc]}) no corresponde a un comprobante "
-                f"{root_name}",
+                f"El codDoc {cod_doc} ({KNOWN_COD_DOCS[cod_doc]}) no corresponde a un comprobante {root_name}",
             ),
             clave,
         )
@@ -143,9 +140,7 @@ def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: 
     return ReceptionCheck(clave, document, None)
 
 
-def _validate(
-    tree: etree._ElementTree, doc_type: DocumentType, version: str, schemas: SchemaSet
-) -> str | None:
+def _validate(tree: etree._ElementTree, doc_type: DocumentType, version: str, schemas: SchemaSet) -> str | None:
     filename = doc_type.xsd_file(version)
     if schemas.available(filename):
         return schemas.validate(filename, tree)

@@ -34,14 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Local stand-in for the SRI (Ecuador) offline web services: Recepción and Autorización.",
     )
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--port", type=int, default=0, help="SOAP port (0: pick a free one, see the ready line)"
-    )
+    parser.add_argument("--port", type=int, default=0, help="SOAP port (0: pick a free one, see the ready line)")
     parser.add_argument("--admin-port", type=int, default=0, help="admin JSON port (0: pick a free one)")
     parser.add_argument("--state-dir", type=Path, required=True, help="directory for the SQLite state")
-    parser.add_argument(
-        "--trust-store", type=Path, help="PEM file with the CA certificates signers must chain to"
-    )
+    parser.add_argument("--trust-store", type=Path, help="PEM file with the CA certificates signers must chain to")
     parser.add_argument(
         "--authorization-delay",
         type=float,
@@ -99,9 +95,7 @@ async def _run(args: argparse.Namespace) -> int:
         history=history,
     )
     soap_listener = Listener(create_soap_app(service), args.host, args.port, name="sri-soap")
-    admin_listener = Listener(
-        create_admin_app(service, soap_listener), args.host, args.admin_port, name="sri-admin"
-    )
+    admin_listener = Listener(create_admin_app(service, soap_listener), args.host, args.admin_port, name="sri-admin")
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -36,9 +36,7 @@ class SchemaSet:
         """Missing required files (empty when fine or when no directory is configured)."""
         if self.directory is None:
             return []
-        return [
-            str(self.directory / name) for name in REQUIRED_FILES if not (self.directory / name).is_file()
-        ]
+        return [str(self.directory / name) for name in REQUIRED_FILES if not (self.directory / name).is_file()]
 
     def available(self, filename: str) -> bool:
         return self.directory is not None and (self.directory / filename).is_file()
@@ -96,13 +94,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(_EL + r"Missing child element\(s\)\. " + _EXPECTED),
-        "cvc-complex-type.2.4.b: The content of element '{el}' is not complete. "
-        "One of '{{{exp}}}' is expected.",
+        "cvc-complex-type.2.4.b: The content of element '{el}' is not complete. One of '{{{exp}}}' is expected.",
     ),
     (
-        re.compile(
-            _EL + r"\[facet 'pattern'\] The value '(?P<v>.*)' is not accepted by the pattern '(?P<p>.*)'\."
-        ),
+        re.compile(_EL + r"\[facet 'pattern'\] The value '(?P<v>.*)' is not accepted by the pattern '(?P<p>.*)'\."),
         "cvc-pattern-valid: Value '{v}' is not facet-valid with respect to pattern '{p}' for type '{type}'.",
     ),
     (

@@ -161,9 +161,7 @@ class SriService:
         # computed, so answers do not depend on when (or whether) anyone asked.
         processed_at = datetime.fromtimestamp(attempt.due_at, GUAYAQUIL)
         received_at = datetime.fromtimestamp(attempt.received_at, GUAYAQUIL)
-        mensajes = decide(
-            attempt.xml, received_at=received_at, processed_at=processed_at, policy=self._policy()
-        )
+        mensajes = decide(attempt.xml, received_at=received_at, processed_at=processed_at, policy=self._policy())
         if mensajes:
             status = NO_AUTORIZADO
         else:

@@ -248,9 +248,7 @@ def _check_certificate(
             f"el certificado aún no es válido (válido desde {certificate.not_valid_before_utc.isoformat()})"
         )
     if at > certificate.not_valid_after_utc:
-        problems.append(
-            f"el certificado está caducado (válido hasta {certificate.not_valid_after_utc.isoformat()})"
-        )
+        problems.append(f"el certificado está caducado (válido hasta {certificate.not_valid_after_utc.isoformat()})")
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
         digital_signature = usage.digital_signature
@@ -267,9 +265,7 @@ def _check_certificate(
     return problems
 
 
-def _issued_by_trusted(
-    certificate: x509.Certificate, trusted_cas: Sequence[x509.Certificate], at: datetime
-) -> bool:
+def _issued_by_trusted(certificate: x509.Certificate, trusted_cas: Sequence[x509.Certificate], at: datetime) -> bool:
     for ca in trusted_cas:
         if ca.subject != certificate.issuer:
             continue
@@ -367,11 +363,15 @@ def _algorithm(parent: etree._Element, child: str) -> str:
 
 def _check_references(
     root: etree._Element, signature: etree._Element, signed_info: etree._Element
-) -> tuple[list[str], set[int]]:
-    """Digest problems, and the ids of the elements the references cover."""
+) -> tuple[list[str], list[etree._Element]]:
+    """Digest problems, and the elements the references cover.
+
+    Elements (not ``id()`` of their proxies) are returned: lxml may hand out a new proxy
+    object once the previous one is garbage-collected.
+    """
     ids = _ids(root)
     problems: list[str] = []
-    covered: set[int] = set()
+    covered: list[etree._Element] = []
     references = signed_info.findall(_ds("Reference"))
     if not references:
         raise _Invalid("ds:SignedInfo no contiene ds:Reference")
@@ -392,10 +392,9 @@ def _check_references(
         computed = _digest(algorithm, _reference_octets(reference, target, signature))
         if computed != declared:
             problems.append(
-                f"firma y/o certificados alterados: el digest de la referencia {uri or '(documento)'} "
-                f"no coincide"
+                f"firma y/o certificados alterados: el digest de la referencia {uri or '(documento)'} no coincide"
             )
-        covered.add(id(target))
+        covered.append(target)
     return problems, covered
 
 
@@ -411,9 +410,7 @@ def _check_signature_value(
     if not isinstance(public_key, rsa.RSAPublicKey):
         raise _Invalid("el certificado no tiene clave RSA; el SRI solo admite firmas RSA")
     try:
-        public_key.verify(
-            signature_value, _c14n(signed_info, c14n_algorithm), padding.PKCS1v15(), signature_hash()
-        )
+        public_key.verify(signature_value, _c14n(signed_info, c14n_algorithm), padding.PKCS1v15(), signature_hash())
     except InvalidSignature:
         return ["firma y/o certificados alterados: SignatureValue no corresponde a ds:SignedInfo"]
     return []
@@ -434,26 +431,25 @@ def _verify(root: etree._Element, trusted_cas: Sequence[x509.Certificate], at: d
 
     problems, covered = _check_references(root, signature, signed_info)
     key_info = signature.find(_ds("KeyInfo"))
-    properties = signature.findall(
-        f"{_ds('Object')}/{_xades('QualifyingProperties')}/{_xades('SignedProperties')}"
-    )
+    properties = signature.findall(f"{_ds('Object')}/{_xades('QualifyingProperties')}/{_xades('SignedProperties')}")
     signed_properties = properties[0] if properties else None
 
     # The ficha requires the comprobante, SignedProperties and KeyInfo to be signed (§10.1).
-    if id(root) not in covered:
+    def is_covered(element: etree._Element) -> bool:
+        return any(element is target for target in covered)
+
+    if not is_covered(root):
         problems.append("ninguna referencia firma el comprobante completo (#comprobante)")
     if signed_properties is None:
         problems.append("la firma no es XAdES-BES: falta etsi:SignedProperties")
-    elif id(signed_properties) not in covered:
+    elif not is_covered(signed_properties):
         problems.append("etsi:SignedProperties no está firmado por ninguna referencia")
-    if key_info is not None and id(key_info) not in covered:
+    if key_info is not None and not is_covered(key_info):
         problems.append("ds:KeyInfo no está firmado por ninguna referencia")
 
     certificate = _load_certificate(key_info, _signed_cert_digest(signed_properties))
     assert key_info is not None  # _load_certificate raised otherwise
-    problems.extend(
-        _check_signature_value(signature, signed_info, certificate, c14n_algorithm, signature_hash)
-    )
+    problems.extend(_check_signature_value(signature, signed_info, certificate, c14n_algorithm, signature_hash))
     problems.extend(_check_key_value(key_info, certificate))
     problems.extend(_check_certificate(certificate, trusted_cas, at))
     if signed_properties is not None:

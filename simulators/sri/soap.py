@@ -69,8 +69,7 @@ def _mensajes(mensajes: Sequence[Mensaje]) -> str:
     parts = ["<mensajes>"]
     for m in mensajes:
         parts.append(
-            f"<mensaje><identificador>{escape(m.identificador)}</identificador>"
-            f"<mensaje>{escape(m.mensaje)}</mensaje>"
+            f"<mensaje><identificador>{escape(m.identificador)}</identificador><mensaje>{escape(m.mensaje)}</mensaje>"
         )
         if m.informacion_adicional:
             parts.append(f"<informacionAdicional>{escape(m.informacion_adicional)}</informacionAdicional>")
@@ -122,9 +121,7 @@ def _autorizacion(item: Autorizacion) -> str:
     if item.numero_autorizacion:
         parts.append(f"<numeroAutorizacion>{escape(item.numero_autorizacion)}</numeroAutorizacion>")
     if item.fecha_autorizacion:
-        parts.append(
-            f"<fechaAutorizacion>{format_fecha_autorizacion(item.fecha_autorizacion)}</fechaAutorizacion>"
-        )
+        parts.append(f"<fechaAutorizacion>{format_fecha_autorizacion(item.fecha_autorizacion)}</fechaAutorizacion>")
     if item.ambiente:
         parts.append(f"<ambiente>{escape(item.ambiente)}</ambiente>")
     if item.comprobante is not None:

@@ -129,8 +129,7 @@ class Store:
                         return error("43", f"La clave de acceso {clave} ya se encuentra registrada")
                     # NO AUTORIZADO: the corrected document comes back with the same clave.
                 clash = db.execute(
-                    "SELECT clave FROM documents "
-                    "WHERE sequence_key = ? AND clave <> ? AND status <> ? LIMIT 1",
+                    "SELECT clave FROM documents WHERE sequence_key = ? AND clave <> ? AND status <> ? LIMIT 1",
                     (sequence_key, clave, NO_AUTORIZADO),
                 ).fetchone()
                 if clash is not None:
@@ -160,9 +159,7 @@ class Store:
                 raise
         return None
 
-    def log_reception(
-        self, *, clave: str, estado: str, messages: list[Mensaje], size: int, at: float
-    ) -> None:
+    def log_reception(self, *, clave: str, estado: str, messages: list[Mensaje], size: int, at: float) -> None:
         with self._lock:
             self._db.execute(
                 "INSERT INTO receptions (at, clave, estado, messages, size) VALUES (?, ?, ?, ?, ?)",
@@ -195,15 +192,12 @@ class Store:
             db.execute("BEGIN IMMEDIATE")
             try:
                 cursor = db.execute(
-                    "UPDATE attempts SET status = ?, decided_at = ?, messages = ? "
-                    "WHERE id = ? AND status = ?",
+                    "UPDATE attempts SET status = ?, decided_at = ?, messages = ? WHERE id = ? AND status = ?",
                     (status, decided_at, _dump(messages), attempt_id, EN_PROCESO),
                 )
                 won = cursor.rowcount == 1
                 if won:
-                    db.execute(
-                        "UPDATE documents SET status = ? WHERE latest_attempt = ?", (status, attempt_id)
-                    )
+                    db.execute("UPDATE documents SET status = ? WHERE latest_attempt = ?", (status, attempt_id))
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -268,12 +262,8 @@ class Store:
 
     def stats(self) -> dict[str, Any]:
         with self._lock:
-            receptions = dict(
-                self._db.execute("SELECT estado, COUNT(*) FROM receptions GROUP BY estado").fetchall()
-            )
-            documents = dict(
-                self._db.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall()
-            )
+            receptions = dict(self._db.execute("SELECT estado, COUNT(*) FROM receptions GROUP BY estado").fetchall())
+            documents = dict(self._db.execute("SELECT status, COUNT(*) FROM documents GROUP BY status").fetchall())
             codes = self._db.execute(
                 "SELECT json_extract(value, '$.identificador') AS code, COUNT(*) FROM receptions, "
                 "json_each(receptions.messages) GROUP BY code"

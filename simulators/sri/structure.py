@@ -85,10 +85,7 @@ def decimal(total_digits: int, fraction_digits: int, *, signed: bool = False) ->
         except InvalidOperation:  # pragma: no cover - the regex above already guards
             return f"cvc-datatype-valid.1.2.1: '{value}' is not a valid value for 'decimal'."
         if not signed and number < 0:
-            return (
-                f"cvc-minInclusive-valid: Value '{value}' is not facet-valid with respect to "
-                f"minInclusive '0'."
-            )
+            return f"cvc-minInclusive-valid: Value '{value}' is not facet-valid with respect to minInclusive '0'."
         normalized = number.normalize()
         exponent = normalized.as_tuple().exponent
         fraction = max(0, -exponent) if isinstance(exponent, int) else 0
@@ -215,9 +212,7 @@ INFO_TRIBUTARIA = (
     optional("agenteRetencion", pattern(r"[0-9]{1,8}", "agenteRetencion")),
     optional(
         "contribuyenteRimpe",
-        pattern(
-            r"CONTRIBUYENTE RÉGIMEN RIMPE|CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE", "contribuyenteRimpe"
-        ),
+        pattern(r"CONTRIBUYENTE RÉGIMEN RIMPE|CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE", "contribuyenteRimpe"),
     ),
 )
 

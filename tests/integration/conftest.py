@@ -16,6 +16,7 @@ import pytest
 import pytest_asyncio
 
 from domain.invoice import PipelineTimings
+from simulators.smtp_capture import find_messages
 from starter.client import InvoiceClient
 from starter.processes import free_port
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack
@@ -88,5 +89,4 @@ async def sri_admin(stack: EmbeddedStack) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def mail_files(maildir: Path, message_id: str) -> list[Path]:
-    needle = f"Message-ID: {message_id}".encode()
-    return [p for p in sorted(maildir.glob("*.eml")) if needle in p.read_bytes()[:4096]]
+    return find_messages(maildir, message_id)

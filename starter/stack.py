@@ -10,16 +10,12 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from adapters.settings import Settings
-from domain import names
+from starter.devserver import start_dev_server
 from starter.issuer_setup import write_demo_issuer
 from starter.processes import ChildProcess, free_port, python_module, temporal_binary
 from worker import running_workers
@@ -85,33 +81,25 @@ async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
         for child in (sri, smtp):
             await asyncio.to_thread(child.start)
             started.append(child)
-        ui_port = free_port() if options.ui else None
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal_binary(), port=free_port(), ui=options.ui, ui_port=ui_port,
-            data_converter=pydantic_data_converter,
-            search_attributes=[SearchAttributeKey.for_keyword(n) for n in names.SEARCH_ATTRIBUTES],
-            dev_server_database_filename=str(data_dir / "temporal.db") if options.persist_temporal else None,
-            dev_server_extra_args=["--dynamic-config-value",
-                                   "system.forceSearchAttributesCacheRefreshOnRead=true"],
-            dev_server_startup_timeout=timedelta(seconds=60),
-        )
+        server = await start_dev_server(data_dir / "logs" / "temporal.log", ui=options.ui,
+                                        db_file=data_dir / "temporal.db" if options.persist_temporal else None)
         try:
             settings = Settings(
-                temporal_address=env.client.service_client.config.target_host, data_dir=data_dir,
+                temporal_address=server.address, data_dir=data_dir,
                 database_url=f"sqlite:///{data_dir / 'ledger.db'}", issuers_file=issuers_file,
                 sri_url=f"http://127.0.0.1:{sri_port}/comprobantes-electronicos-ws/",
                 smtp_host="127.0.0.1", smtp_port=smtp_port, schemas=_schemas_folder(),
                 webhook_url=options.webhook_url, webhook_secret=options.webhook_secret,
             )
-            stack = EmbeddedStack(options, settings, env.client, sri, sri_port, sri_admin_port, smtp, maildir,
-                                  f"http://127.0.0.1:{ui_port}" if ui_port else None)
+            stack = EmbeddedStack(options, settings, server.client, sri, sri_port, sri_admin_port, smtp, maildir,
+                                  server.ui_url)
             if options.run_worker:
-                async with running_workers(env.client, settings):
+                async with running_workers(server.client, settings):
                     yield stack
             else:
                 yield stack
         finally:
-            await env.shutdown()
+            server.stop()
     finally:
         for child in reversed(started):
             child.stop()

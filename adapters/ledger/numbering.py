@@ -61,14 +61,23 @@ class NumberAllocator:
             row = session.get(NumberAllocation, invoice_key)
             return None if row is None else Allocated(row.sequential, row.access_key, row.issue_date)
 
-    def _allocate_new(self, request: NumberRequest, make_key: KeyFactory) -> Allocated:
+    def _ensure_counter(self, request: NumberRequest) -> None:
+        """Create the series' counter on first use; when two invoices race to create it, one insert wins."""
         counter_key = (request.ruc, request.doc_code, request.establishment, request.emission_point)
-        with Session(self._engine) as session, session.begin():
-            if session.get(SequenceCounter, counter_key) is None:
+        with Session(self._engine) as session:
+            if session.get(SequenceCounter, counter_key) is not None:
+                return
+        try:
+            with Session(self._engine) as session, session.begin():
                 session.add(SequenceCounter(ruc=request.ruc, doc_code=request.doc_code,
                                             establishment=request.establishment,
                                             emission_point=request.emission_point, last_value=0))
-                session.flush()
+        except IntegrityError:
+            pass  # created concurrently by another allocation: exactly what we needed
+
+    def _allocate_new(self, request: NumberRequest, make_key: KeyFactory) -> Allocated:
+        self._ensure_counter(request)
+        with Session(self._engine) as session, session.begin():
             # A single UPDATE takes the write lock, so two invoices can never read the same value.
             session.execute(
                 update(SequenceCounter)

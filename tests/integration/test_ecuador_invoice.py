@@ -210,3 +210,22 @@ def load_ca(stack: EmbeddedStack):  # type: ignore[no-untyped-def]
     from cryptography import x509
 
     return x509.load_pem_x509_certificate((stack.settings.issuers_file.parent / "test-ca.pem").read_bytes())
+
+
+@pytest.mark.parametrize("fault", ["refuse", "http_503", "malformed"])
+async def test_an_unreachable_sri_is_retried_and_the_invoice_completes_once(
+    stack: EmbeddedStack, invoices: InvoiceClient, sri_admin: httpx.AsyncClient, fault: str,
+) -> None:
+    (await sri_admin.post("/admin/faults", json={"mode": fault})).raise_for_status()
+    try:
+        handle = await invoices.issue(make_sale(unique(f"OUT-{fault}")))
+        await wait_for(handle, InvoiceStatus.SIGNED)
+        await asyncio.sleep(1.5)  # several submission attempts fail meanwhile
+        assert (await handle.status()).status == InvoiceStatus.SIGNED
+    finally:
+        (await sri_admin.post("/admin/faults", json={"mode": "none"})).raise_for_status()
+    state = (await asyncio.wait_for(handle.result(), 60)).state
+    assert state.status == InvoiceStatus.COMPLETED
+    assert state.attempts["submit"] > 1
+    assert state.numbering is not None
+    assert (await simulator_document(sri_admin, state.numbering.access_key))["accepted_receptions"] == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def _factura_root(**changes: str) -> etree._Element:
 def test_reference_example_is_consistent() -> None:
     # §4.3: 2 × 10.555555 − 1.00 = 20.11111 → 20.11; IVA 3.0165 → 3.02; total 28.13.
     assert arithmetic.check_factura(_factura_root()) is None
-    assert arithmetic.round2(arithmetic.Decimal("3.0165")) == arithmetic.Decimal("3.02")
+    assert arithmetic.round2(Decimal("3.0165")) == Decimal("3.02")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 SUBCOMMANDS: dict[str, str] = {
     "sri": "simulators.sri.cli",
     "smtp": "simulators.smtp_capture",
+    "dian": "simulators.dian.cli",
+    "pac": "simulators.pac.cli",
 }
 
 

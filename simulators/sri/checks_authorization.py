@@ -19,7 +19,7 @@ from simulators.sri import access_key, ruc
 from simulators.sri.checks_reception import parse_document
 from simulators.sri.documents import BY_ROOT, DocumentType
 from simulators.sri.messages import Mensaje, error
-from simulators.sri.signature import verify_xades_bes
+from simulators.sri.signature import verify_tree
 
 # Ecuador has no DST: America/Guayaquil is always UTC−05:00 (reference §10.1, §15).
 GUAYAQUIL = timezone(timedelta(hours=-5), "America/Guayaquil")
@@ -91,7 +91,7 @@ def check_clave(context: DocumentContext) -> Mensaje | None:
 
 def check_signature(context: DocumentContext) -> Mensaje | None:
     """Step 4: XAdES-BES signature, certificate and chain (39)."""
-    problems = verify_xades_bes(context.xml, trusted_cas=context.policy.trusted_cas, at=context.processed_at)
+    problems = verify_tree(context.root, trusted_cas=context.policy.trusted_cas, at=context.processed_at)
     return error("39", f"La firma es inválida: {problems[0]}") if problems else None
 
 

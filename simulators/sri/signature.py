@@ -336,10 +336,22 @@ def _parse(xml: bytes) -> etree._Element:
 
 def verify_xades_bes(xml: bytes, *, trusted_cas: Sequence[x509.Certificate], at: datetime) -> list[str]:
     """Verify the enveloped XAdES-BES signature of ``xml``; empty list when valid."""
+    try:
+        root = _parse(xml)
+    except _Invalid as exc:
+        return [str(exc)]
+    return verify_tree(root, trusted_cas=trusted_cas, at=at)
+
+
+def verify_tree(root: etree._Element, *, trusted_cas: Sequence[x509.Certificate], at: datetime) -> list[str]:
+    """Same as :func:`verify_xades_bes` on an already parsed document (parse once per request).
+
+    The enveloped-signature transform detaches ds:Signature while digesting and puts it
+    back, so the tree is unchanged afterwards.
+    """
     if at.tzinfo is None:
         raise ValueError("'at' must be timezone-aware")
     try:
-        root = _parse(xml)
         return _verify(root, trusted_cas, at)
     except _Invalid as exc:
         return [str(exc)]

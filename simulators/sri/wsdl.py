@@ -33,7 +33,8 @@ def _document(
     xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="{namespace}"
     name="{service}Service" targetNamespace="{namespace}">
   <wsdl:types>
-    <xs:schema targetNamespace="{namespace}" elementFormDefault="unqualified" version="1.0">
+    <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:tns="{namespace}"
+        targetNamespace="{namespace}" elementFormDefault="unqualified" version="1.0">
       {types}{_MENSAJE_TYPE}
     </xs:schema>
   </wsdl:types>

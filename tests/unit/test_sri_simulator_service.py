@@ -12,9 +12,10 @@ import httpx
 import pytest
 from lxml import etree
 
-from simulators.sri import soap, testkit
+from simulators.sri import soap, testkit, wsdl
 from simulators.sri.app import AUTORIZACION_PATH, RECEPCION_PATH, create_soap_app
 from simulators.sri.faults import FaultSettings, InvalidFaults
+from simulators.sri.messages import error
 from simulators.sri.schemas import SchemaSet
 from simulators.sri.service import SriService
 from simulators.sri.store import Store
@@ -290,3 +291,31 @@ async def test_fault_modes(client: httpx.AsyncClient, service: SriService, signe
     service.faults = service.faults.updated({"mode": "none"})
     _, body, _ = await _post(client, RECEPCION_PATH, envelope)
     assert testkit.parse_recepcion(body).estado == "RECIBIDA"  # 50 stored nothing
+
+
+def _wsdl_schema(document: bytes) -> etree.XMLSchema:
+    schema = etree.fromstring(document).find(".//{http://www.w3.org/2001/XMLSchema}schema")
+    assert schema is not None
+    return etree.XMLSchema(schema)
+
+
+def _operation(body: bytes) -> etree._Element:
+    envelope = etree.fromstring(body)
+    return envelope[0][0]  # soap:Envelope/soap:Body/ns2:...Response
+
+
+def test_responses_match_the_published_wsdl(service: SriService, clock: Clock, signer: testkit.Identity) -> None:
+    """What the simulator sends is what its own WSDL describes (unqualified children, §12.2)."""
+    recepcion = _wsdl_schema(wsdl.recepcion_wsdl("http://sri.test/x"))
+    assert recepcion.validate(_operation(soap.recepcion_response("RECIBIDA")))
+    devuelta = soap.recepcion_response("DEVUELTA", "1" * 49, [error("43", "detalle"), error("45")])
+    assert recepcion.validate(_operation(devuelta)), recepcion.error_log
+
+    autorizacion = _wsdl_schema(wsdl.autorizacion_wsdl("http://sri.test/x"))
+    xml = _sign(signer, secuencial=20)
+    service.receive(xml)
+    clave = testkit.clave_of(xml)
+    assert autorizacion.validate(_operation(soap.autorizacion_response(clave, [])))
+    clock.now += 1
+    answer = soap.autorizacion_response(clave, service.authorize(clave).autorizaciones)
+    assert autorizacion.validate(_operation(answer)), autorizacion.error_log

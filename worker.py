@@ -1,8 +1,8 @@
-"""Composition root: settings → adapters → activity objects → Temporal workers.
+"""Composition root: settings → adapters → country profiles → activity objects → Temporal workers.
 
 Roles let production split work across processes: `invoices` runs the workflows and the I/O steps,
-`pdf` runs only RIDE rendering (CPU-bound, on its own task queue), `all` runs both in one process for
-the demo and development.
+`pdf` runs only rendering (CPU-bound, on its own task queue), `all` runs both in one process for the
+demo and development.
 """
 
 import asyncio
@@ -12,6 +12,7 @@ import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import structlog
@@ -22,17 +23,20 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.authority import AuthorityActivities
+from activities.health import HealthActivities
 from activities.ledger import LedgerActivities
 from activities.notify import NotifyActivities
-from activities.number import NumberActivities
+from activities.prepare import PrepareActivities
 from activities.render import RenderActivities
 from activities.sign import SignActivities
-from activities.validate import ValidateActivities
+from adapters.countries import CountryRegistry
 from adapters.documents import FolderDocumentStore
+from adapters.ecuador.profile import EcuadorProfile
 from adapters.ecuador.signing_keys import SigningKeys
 from adapters.ecuador.sri_client import SriClient
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
+from adapters.ledger.credits import Credits
 from adapters.ledger.database import make_engine
 from adapters.ledger.numbering import NumberAllocator
 from adapters.logging_setup import configure_logging
@@ -40,10 +44,13 @@ from adapters.mail.smtp import SmtpMailer, SmtpSettings
 from adapters.settings import Settings
 from adapters.webhooks import WebhookNotifier
 from domain import names
+from domain.health import HealthSettings
+from workflows.authority_health import AuthorityHealthWorkflow
+from workflows.credit_note import CreditNoteWorkflow
 from workflows.issue_invoice import IssueInvoiceWorkflow
 
 log = structlog.get_logger(__name__)
-WORKFLOWS = [IssueInvoiceWorkflow]
+WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -60,11 +67,23 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
 
 @dataclass
 class Adapters:
-    issuers: IssuerRegistry
+    countries: CountryRegistry
     store: FolderDocumentStore
     books: Books
-    allocator: NumberAllocator
+    credits: Credits
     http: httpx.AsyncClient
+
+
+def _countries(settings: Settings, allocator: NumberAllocator, http: httpx.AsyncClient) -> CountryRegistry:
+    def renderer():  # type: ignore[no-untyped-def]
+        # Imported on first render so processes that never render skip WeasyPrint's cost.
+        from adapters.pdf.ride import RideRenderer
+
+        return RideRenderer()
+
+    ecuador = EcuadorProfile(IssuerRegistry.from_file(settings.issuers_file), allocator, SigningKeys(),
+                             SriClient(http, settings.sri_url), settings.schemas, renderer)
+    return CountryRegistry([ecuador])
 
 
 @contextlib.asynccontextmanager
@@ -75,11 +94,9 @@ async def open_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     http = httpx.AsyncClient(timeout=httpx.Timeout(settings.sri_timeout_seconds),
                              limits=httpx.Limits(max_connections=50))
     try:
-        yield Adapters(
-            issuers=IssuerRegistry.from_file(settings.issuers_file),
-            store=FolderDocumentStore(settings.documents_path),
-            books=Books(engine), allocator=NumberAllocator(engine), http=http,
-        )
+        yield Adapters(countries=_countries(settings, NumberAllocator(engine), http),
+                       store=FolderDocumentStore(settings.documents_path), books=Books(engine),
+                       credits=Credits(engine), http=http)
     finally:
         await http.aclose()
         engine.dispose()
@@ -101,27 +118,27 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     mailer = SmtpMailer(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                      starttls=settings.smtp_starttls, username=settings.smtp_username,
                                      password=settings.smtp_password))
-    validate = ValidateActivities(a.issuers)
-    number = NumberActivities(a.allocator, a.issuers)
-    sign = SignActivities(a.issuers, a.store, SigningKeys(), settings.schemas)
-    authority = AuthorityActivities(SriClient(a.http, settings.sri_url), a.store)
-    notify = NotifyActivities(a.store, a.books, a.issuers, mailer, webhook)
-    ledger = LedgerActivities(a.books)
+    prepare = PrepareActivities(a.countries)
+    sign = SignActivities(a.countries, a.store)
+    authority = AuthorityActivities(a.countries, a.store)
+    notify = NotifyActivities(a.countries, a.store, a.books, mailer, webhook)
+    ledger = LedgerActivities(a.books, a.credits)
+    health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
+                                                     drain_per_second=settings.drain_per_second))
     return Worker(
         client, task_queue=names.INVOICE_QUEUE, workflows=WORKFLOWS,
-        activities=[validate.validate, number.allocate, sign.build_and_sign, authority.submit,
-                    authority.poll_authorization, notify.send_email, notify.send_webhook,
-                    ledger.post_ledger, ledger.record_transition],
+        activities=[prepare.validate, prepare.allocate, sign.build_and_sign, authority.submit,
+                    authority.poll_authorization, authority.probe_authority, notify.send_email,
+                    notify.send_webhook, notify.raise_alert, ledger.post_ledger, ledger.reserve_credit,
+                    ledger.post_credit, ledger.void_invoice, ledger.record_transition, health.authority_status,
+                    health.report_outage],
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
         workflow_runner=sandbox_runner(),
     )
 
 
 def _pdf_worker(client: Client, settings: Settings, a: Adapters, executor: ThreadPoolExecutor) -> Worker:
-    # Imported here so processes that never render do not pay WeasyPrint's import time and memory.
-    from adapters.pdf.ride import RideRenderer
-
-    render = RenderActivities(a.store, RideRenderer())
+    render = RenderActivities(a.countries, a.store)
     return Worker(client, task_queue=names.PDF_QUEUE, activities=[render.render_pdf],
                   activity_executor=executor, max_concurrent_activities=settings.pdf_concurrency)
 
@@ -140,12 +157,11 @@ async def running_workers(client: Client, settings: Settings) -> AsyncIterator[N
             async with contextlib.AsyncExitStack() as stack:
                 for w in workers:
                     await stack.enter_async_context(w)
-                log.info("worker.started", role=settings.worker_role,
-                         task_queues=[w.task_queue for w in workers])
+                log.info("worker.started", role=settings.worker_role, task_queues=[w.task_queue for w in workers])
                 yield
 
 
-async def _serve(settings: Settings) -> None:
+async def serve(settings: Settings) -> None:
     client = await connect(settings)
     async with running_workers(client, settings):
         await asyncio.Event().wait()
@@ -156,7 +172,7 @@ def main() -> None:
     configure_logging(settings.log_level)
     status = 0
     try:
-        asyncio.run(_serve(settings))
+        asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
     except Exception:

@@ -1,91 +1,76 @@
-"""Steps 4 and 5: submit the stored signed XML to the SRI and poll for the authorization.
+"""Steps 4 and 5: submit the stored signed document and poll for the authority's decision.
 
-"Already received" answers are the success path (SRI 43 CLAVE ACCESO REGISTRADA and 70 EN
-PROCESAMIENTO): the first attempt got through, so the next step is to poll, never to send again.
+"Already received" answers are the success path: the first attempt got through, so the next step is to
+poll, never to send again. Before re-submitting, the authority is asked whether it already has the
+document, because the attempt that timed out may have arrived.
 """
 
 import structlog
 from temporalio import activity
 
 from activities.errors import to_application_error
+from adapters.countries import CountryRegistry
 from adapters.documents import FolderDocumentStore
-from adapters.ecuador.sri_client import AuthorizationAnswer, SriClient
 from domain import names
-from domain.errors import AuthorityRejected, AuthorityUnavailable, AuthorizationPending
-from domain.invoice import Authorization
-from domain.steps import PollInput, PollResult, SubmitInput, SubmitResult
+from domain.errors import AuthorizationPending, ComprobanteError
+from domain.invoice import DocumentKind
+from domain.steps import AuthorityInput, PollInput, PollResult, SubmitInput, SubmitResult
 
 log = structlog.get_logger(__name__)
 
-# Ficha v2.32 §11: 43 = clave already registered, 70 = clave being processed. Both mean a previous
-# submission of this same document arrived; poll for its decision.
-ALREADY_RECEIVED_CODES = frozenset({"43", "70"})
-# 50 = "Error interno general": the SRI's own failure, retry later.
-SRI_INTERNAL_ERROR = "50"
-# States the SRI answers with a decision other than authorized (RECHAZADO is the legacy spelling).
-NOT_AUTHORIZED_STATES = frozenset({"NO AUTORIZADO", "RECHAZADO"})
 
-
-def authorized_document_key(invoice_key: str, revision: int) -> str:
-    return f"{invoice_key}/factura-r{revision}-autorizada.xml"
+def authorized_document_key(invoice_key: str, revision: int, kind: DocumentKind = "invoice") -> str:
+    return f"{invoice_key}/{kind}-r{revision}-authorized.xml"
 
 
 class AuthorityActivities:
-    def __init__(self, sri: SriClient, store: FolderDocumentStore) -> None:
-        self._sri = sri
+    def __init__(self, countries: CountryRegistry, store: FolderDocumentStore) -> None:
+        self._countries = countries
         self._store = store
 
     @activity.defn(name=names.SUBMIT)
     async def submit(self, inp: SubmitInput) -> SubmitResult:
         attempt = activity.info().attempt
+        profile = self._countries.get(inp.country)
         try:
-            return await self._submit(inp, attempt)
-        except (AuthorityRejected, AuthorityUnavailable) as exc:
+            if attempt > 1:
+                decision = await profile.decision(inp.numbering, "invoice")
+                if decision.state != "PENDING":
+                    return SubmitResult(outcome="ALREADY_RECEIVED", attempt=attempt)
+            outcome = await profile.submit(self._store.get(inp.document), inp.numbering)
+        except ComprobanteError as exc:
             log.warning("submit.failed", invoice_key=inp.invoice_key, attempt=attempt, error=str(exc))
             raise to_application_error(exc) from exc
-
-    async def _submit(self, inp: SubmitInput, attempt: int) -> SubmitResult:
-        if attempt > 1:
-            # Query before re-submitting: the attempt that timed out may have been received.
-            answer = await self._sri.authorization(inp.access_key)
-            if answer.state != "PENDING":
-                return SubmitResult(outcome="ALREADY_RECEIVED", attempt=attempt)
-        reception = await self._sri.submit(self._store.get(inp.document))
-        if reception.state == "RECIBIDA":
-            log.info("submit.received", invoice_key=inp.invoice_key, attempt=attempt)
-            return SubmitResult(outcome="RECEIVED", attempt=attempt)
-        codes = {m.identifier for m in reception.messages}
-        if codes & ALREADY_RECEIVED_CODES:
-            log.info("submit.already_received", invoice_key=inp.invoice_key, codes=sorted(codes))
-            return SubmitResult(outcome="ALREADY_RECEIVED", attempt=attempt)
-        if SRI_INTERNAL_ERROR in codes:
-            raise AuthorityUnavailable("SRI answered 50 ERROR INTERNO GENERAL")
-        raise AuthorityRejected(reception.state or "DEVUELTA", reception.messages)
+        log.info("submit.done", invoice_key=inp.invoice_key, attempt=attempt, outcome=outcome)
+        return SubmitResult(outcome=outcome, attempt=attempt)
 
     @activity.defn(name=names.POLL_AUTHORIZATION)
     async def poll_authorization(self, inp: PollInput) -> PollResult:
         attempt = activity.info().attempt
+        profile = self._countries.get(inp.country)
         try:
-            answer = await self._sri.authorization(inp.access_key)
-        except AuthorityUnavailable as exc:
+            decision = await profile.decision(inp.numbering, inp.kind)
+            if decision.state == "PENDING":
+                raise AuthorizationPending(f"{profile.authority} has not decided yet")
+        except ComprobanteError as exc:
             raise to_application_error(exc) from exc
-        if answer.state == "AUTORIZADO":
-            return self._authorized(inp, answer, attempt)
-        if answer.state in NOT_AUTHORIZED_STATES:
+        if decision.state == "NOT_AUTHORIZED":
             log.warning("poll.not_authorized", invoice_key=inp.invoice_key,
-                        codes=[m.identifier for m in answer.messages])
-            return PollResult(authorized=False, messages=answer.messages, attempt=attempt)
-        raise to_application_error(AuthorizationPending(f"SRI has not decided yet ({answer.state})"))
-
-    def _authorized(self, inp: PollInput, answer: AuthorizationAnswer, attempt: int) -> PollResult:
-        if answer.authorization_xml is None or answer.authorized_at is None:
-            raise to_application_error(AuthorityUnavailable("AUTORIZADO without document or date"))
-        document = self._store.put_once(authorized_document_key(inp.invoice_key, inp.revision),
-                                        answer.authorization_xml, "application/xml")
-        authorization = Authorization(
-            number=answer.number or inp.access_key, authorized_at=answer.authorized_at,
-            environment=answer.environment or "", messages=answer.messages,
-        )
+                        codes=[m.identifier for m in decision.messages])
+            return PollResult(authorized=False, messages=decision.messages, attempt=attempt)
+        assert decision.artefact is not None and decision.authorization is not None
+        document = self._store.put_once(authorized_document_key(inp.invoice_key, inp.revision, inp.kind),
+                                        decision.artefact, "application/xml")
         log.info("poll.authorized", invoice_key=inp.invoice_key, attempt=attempt)
-        return PollResult(authorized=True, authorization=authorization, authorized_document=document,
-                          messages=answer.messages, attempt=attempt)
+        return PollResult(authorized=True, authorization=decision.authorization, authorized_document=document,
+                          messages=decision.messages, attempt=attempt)
+
+    @activity.defn(name=names.PROBE_AUTHORITY)
+    async def probe_authority(self, inp: AuthorityInput) -> bool:
+        """True when the authority answers; used by the authority-health workflow, not by invoices."""
+        try:
+            await self._countries.get(inp.country).probe()
+        except ComprobanteError as exc:
+            log.info("probe.down", country=inp.country, error=str(exc))
+            return False
+        return True

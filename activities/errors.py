@@ -1,8 +1,15 @@
 """Turns the product's exceptions into Temporal ApplicationErrors the workflow can act on."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from domain import errors
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def to_application_error(exc: errors.ComprobanteError) -> ApplicationError:
@@ -21,3 +28,16 @@ def to_application_error(exc: errors.ComprobanteError) -> ApplicationError:
     if isinstance(exc, errors.ConfigurationError):
         return ApplicationError(str(exc), type=errors.CONFIGURATION_ERROR, non_retryable=True)
     return ApplicationError(str(exc), type=type(exc).__name__, non_retryable=not exc.retryable)
+
+
+def translate_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Sync activities: product exceptions leave as ApplicationErrors that say whether to retry."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except errors.ComprobanteError as exc:
+            raise to_application_error(exc) from exc
+
+    return wrapper

@@ -1,42 +1,84 @@
-"""Step 8 and the audit trail: book the authorized invoice and its receivable, record every transition."""
+"""Step 8 and compensation: book invoices, receivables, credits and voids; record every transition."""
 
 from datetime import timedelta
 
 from temporalio import activity
 
+from activities.errors import translate_errors
 from adapters.ledger.books import Books
+from adapters.ledger.credits import Credits
 from domain import names
-from domain.ecuador.totals import compute_totals
-from domain.steps import LedgerInput, LedgerResult, TransitionInput
+from domain.invoice import Sale
+from domain.steps import (
+    CreditLedgerInput,
+    LedgerInput,
+    LedgerResult,
+    ReserveCreditInput,
+    ReserveCreditResult,
+    TransitionInput,
+    VoidInput,
+)
+
+
+def _due_in_days(sale: Sale) -> int:
+    """The receivable falls due after the longest payment term stated in days (plazo/unidadTiempo)."""
+    return max((p.term or 0 for p in sale.payments if (p.time_unit or "dias").lower().startswith("d")), default=0)
 
 
 class LedgerActivities:
-    def __init__(self, books: Books) -> None:
+    def __init__(self, books: Books, credits: Credits) -> None:
         self._books = books
+        self._credits = credits
 
     @activity.defn(name=names.POST_LEDGER)
+    @translate_errors
     def post_ledger(self, inp: LedgerInput) -> LedgerResult:
+        """Book the invoice and the receivable. Runs at authorization, and earlier for contingency
+        invoices, which the buyer already holds and owes."""
         sale, numbering = inp.sale, inp.numbering
-        totals = compute_totals(sale)
         self._books.upsert_invoice(
-            inp.invoice_key, country=sale.country, issuer_id=sale.issuer.ruc, order_id=sale.order_id,
-            document_number=numbering.document_number,
-            access_key=numbering.access_key, issue_date=numbering.issue_date,
-            buyer_identification=sale.buyer.identification, buyer_name=sale.buyer.name,
-            subtotal=totals.subtotal, tax=totals.iva, total=inp.total,
-            authorization_number=inp.authorization.number, authorized_at=inp.authorization.authorized_at,
+            inp.invoice_key, country=sale.country, issuer_id=sale.issuer_id, order_id=sale.order_id,
+            document_number=numbering.document_number, access_key=numbering.access_key,
+            issue_date=numbering.issue_date, buyer_identification=sale.buyer_identification,
+            buyer_name=sale.buyer_name, total=inp.total,
+            authorization_number=inp.authorization.number if inp.authorization else None,
+            authorized_at=inp.authorization.authorized_at if inp.authorization else None,
             signed_xml_key=_key(inp, "signed_xml"), authorized_xml_key=_key(inp, "authorized_xml"),
             pdf_key=_key(inp, "pdf"),
         )
-        # The receivable falls due after the longest payment term stated in days (plazo/unidadTiempo).
-        days = max((p.term or 0 for p in sale.payments if (p.time_unit or "dias").lower().startswith("d")),
-                   default=0)
         posted = self._books.post_receivable(
-            inp.invoice_key, issuer_id=sale.issuer.ruc, buyer_identification=sale.buyer.identification,
-            buyer_name=sale.buyer.name, amount=inp.total, issue_date=numbering.issue_date,
-            due_date=numbering.issue_date + timedelta(days=days),
+            inp.invoice_key, issuer_id=sale.issuer_id, buyer_identification=sale.buyer_identification,
+            buyer_name=sale.buyer_name, amount=inp.total, issue_date=numbering.issue_date,
+            due_date=numbering.issue_date + timedelta(days=_due_in_days(sale)),
         )
         return LedgerResult(receivable_posted_now=posted)
+
+    @activity.defn(name=names.RESERVE_CREDIT)
+    @translate_errors
+    def reserve_credit(self, inp: ReserveCreditInput) -> ReserveCreditResult:
+        reservation = self._credits.reserve(inp.original_key, inp.credit_key, inp.amount)
+        return ReserveCreditResult(reserved=reservation.reserved, invoice_total=reservation.invoice_total,
+                                   already_credited=reservation.already_credited)
+
+    @activity.defn(name=names.POST_CREDIT)
+    @translate_errors
+    def post_credit(self, inp: CreditLedgerInput) -> bool:
+        self._books.upsert_invoice(
+            inp.credit_key, country=inp.sale.country, issuer_id=inp.sale.issuer_id, order_id=inp.sale.order_id,
+            document_number=inp.numbering.document_number, access_key=inp.numbering.access_key,
+            issue_date=inp.numbering.issue_date, buyer_identification=inp.sale.buyer_identification,
+            buyer_name=inp.sale.buyer_name, total=-inp.amount,
+            authorization_number=inp.authorization.number, authorized_at=inp.authorization.authorized_at,
+            signed_xml_key=_credit_key(inp, "signed_xml"), authorized_xml_key=_credit_key(inp, "authorized_xml"),
+            pdf_key=_credit_key(inp, "pdf"),
+        )
+        return self._credits.post(inp.credit_key, inp.numbering.document_number)
+
+    @activity.defn(name=names.VOID_INVOICE)
+    @translate_errors
+    def void_invoice(self, inp: VoidInput) -> bool:
+        self._credits.void(inp.invoice_key, f"{inp.actor}: {inp.reason}")
+        return True
 
     @activity.defn(name=names.RECORD_TRANSITION)
     def record_transition(self, inp: TransitionInput) -> bool:
@@ -53,5 +95,10 @@ class LedgerActivities:
 
 
 def _key(inp: LedgerInput, name: str) -> str | None:
+    ref = inp.documents.get(name)
+    return ref.key if ref else None
+
+
+def _credit_key(inp: CreditLedgerInput, name: str) -> str | None:
     ref = inp.documents.get(name)
     return ref.key if ref else None

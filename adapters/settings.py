@@ -36,6 +36,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("COMPROBANTE_SCHEMAS"),
         description="folder with the official XSDs; when set every document is schema-checked before signing",
     )
+    # Authority-health workflow: one probe per interval while an authority is down; the backlog is
+    # released at this many invoices per second once it is back.
+    probe_interval_seconds: float = 30.0
+    drain_per_second: float = 20.0
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
     pdf_concurrency: int = 2

@@ -28,3 +28,18 @@ SA_ISSUER = "IssuerId"
 SA_NUMBER = "InvoiceNumber"
 SA_ORDER = "OrderId"
 SEARCH_ATTRIBUTES = (SA_COUNTRY, SA_STATUS, SA_ISSUER, SA_NUMBER, SA_ORDER)
+PROBE_AUTHORITY = "probe_authority"
+AUTHORITY_STATUS = "authority_status"
+REPORT_OUTAGE = "report_outage"
+RAISE_ALERT = "raise_alert"
+RESERVE_CREDIT = "reserve_credit"
+POST_CREDIT = "post_credit"
+VOID_INVOICE = "void_invoice"
+
+# Workflow types and ids besides the invoice itself.
+AUTHORITY_HEALTH_WORKFLOW = "AuthorityHealth"
+CREDIT_NOTE_WORKFLOW = "CreditNote"
+
+
+def authority_health_id(country: str) -> str:
+    return f"authority-health-{country}"

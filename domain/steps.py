@@ -1,6 +1,7 @@
 """Inputs and results of every activity: one pydantic model in, one out.
 
-They live in ``domain`` so the workflow can import them without importing any I/O code.
+They live in ``domain`` so the workflows can import them without importing any I/O code. Every input
+carries what the activity needs to find the country profile (the sale or the country).
 """
 
 from datetime import datetime
@@ -10,7 +11,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.documents import DocumentRef
-from domain.invoice import AuthorityMessage, Authorization, Numbering, Sale
+from domain.invoice import (
+    Authorization,
+    AuthorityMessage,
+    CreditLine,
+    DocumentKind,
+    Numbering,
+    Sale,
+)
 from domain.problems import Problem
 
 
@@ -18,8 +26,17 @@ class _Step(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class CreditSpec(_Step):
+    """The part of a credit note that is not the original sale: what it modifies and why."""
+
+    original_numbering: Numbering
+    lines: list[CreditLine] = Field(default_factory=list)  # empty: the whole invoice
+    reason: str
+
+
 class ValidateInput(_Step):
     sale: Sale
+    credit: CreditSpec | None = None
 
 
 class ValidateResult(_Step):
@@ -30,25 +47,30 @@ class ValidateResult(_Step):
 class NumberInput(_Step):
     invoice_key: str
     sale: Sale
+    kind: DocumentKind = "invoice"
 
 
 class SignInput(_Step):
     invoice_key: str
     sale: Sale
     numbering: Numbering
-    # Bumped after a support fix changes the data: a new revision is rebuilt and re-signed under the
-    # same number; retries of one revision always reuse its stored bytes.
+    # Bumped after a fix or a rejection: a new revision is rebuilt and re-signed under the same number;
+    # retries of one revision always reuse its stored bytes.
     revision: int = 1
+    kind: DocumentKind = "invoice"
+    credit: CreditSpec | None = None
 
 
 class SignResult(_Step):
     document: DocumentRef
     signed_at: datetime
+    access_key: str | None = None
 
 
 class SubmitInput(_Step):
     invoice_key: str
-    access_key: str
+    country: str
+    numbering: Numbering
     document: DocumentRef
 
 
@@ -61,8 +83,10 @@ class SubmitResult(_Step):
 
 class PollInput(_Step):
     invoice_key: str
-    access_key: str
+    country: str
+    numbering: Numbering
     revision: int = 1
+    kind: DocumentKind = "invoice"
 
 
 class PollResult(_Step):
@@ -75,7 +99,10 @@ class PollResult(_Step):
 
 class RenderInput(_Step):
     invoice_key: str
-    authorized_document: DocumentRef
+    country: str
+    kind: DocumentKind = "invoice"
+    # The authorized artefact, or the signed document when rendering a contingency copy.
+    document: DocumentRef
     authorization: Authorization | None
     revision: int = 1
 
@@ -83,11 +110,13 @@ class RenderInput(_Step):
 class NotifyInput(_Step):
     invoice_key: str
     sale: Sale
+    kind: DocumentKind = "invoice"
     numbering: Numbering
     total: Decimal
     pdf: DocumentRef
-    authorized_document: DocumentRef
-    # A resend gets its own purpose so it is a new message; retries of one purpose never are.
+    xml: DocumentRef
+    # A resend or a contingency copy gets its own purpose so it is a new message; retries of one
+    # purpose never are.
     purpose: str = "authorized"
     recipient_override: str | None = None
 
@@ -114,13 +143,44 @@ class LedgerInput(_Step):
     invoice_key: str
     sale: Sale
     numbering: Numbering
-    authorization: Authorization
+    authorization: Authorization | None  # None while in contingency
     total: Decimal
     documents: dict[str, DocumentRef]
+    status: str
 
 
 class LedgerResult(_Step):
     receivable_posted_now: bool
+
+
+class CreditLedgerInput(_Step):
+    credit_key: str
+    original_key: str
+    sale: Sale
+    numbering: Numbering
+    authorization: Authorization
+    amount: Decimal
+    documents: dict[str, DocumentRef]
+
+
+class ReserveCreditInput(_Step):
+    original_key: str
+    credit_key: str
+    amount: Decimal
+
+
+class ReserveCreditResult(_Step):
+    reserved: bool
+    invoice_total: Decimal
+    already_credited: Decimal
+
+
+class VoidInput(_Step):
+    invoice_key: str
+    sale: Sale
+    numbering: Numbering | None
+    reason: str
+    actor: str
 
 
 class TransitionInput(_Step):
@@ -133,3 +193,25 @@ class TransitionInput(_Step):
     actor: str
     note: str
     at: datetime
+
+
+class AlertInput(_Step):
+    invoice_key: str
+    kind: str  # needs_fix_overdue, contingency_deadline, compensated, ...
+    message: str
+
+
+class AuthorityInput(_Step):
+    country: str
+
+
+class AuthorityStatus(_Step):
+    country: str
+    up: bool
+    since: datetime | None = None
+
+
+class OutageReport(_Step):
+    country: str
+    invoice_key: str
+    error: str

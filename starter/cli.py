@@ -168,9 +168,9 @@ def _print_state(state: InvoiceState) -> None:
 
 
 async def _worker(_args: argparse.Namespace) -> int:
-    from worker import _serve
+    from worker import serve
 
     settings = Settings()
     configure_logging(settings.log_level)
-    await _serve(settings)
+    await serve(settings)
     return 0

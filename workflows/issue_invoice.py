@@ -1,67 +1,48 @@
 """IssueInvoiceWorkflow: one sale becomes one authorized, delivered and booked invoice.
 
-validate → number → sign → submit → poll authorization → render → notify → ledger.
-
-The workflow only sequences steps and keeps the status picture; every side effect is an activity,
-called by name so that no I/O library is imported here. Nothing makes an invoice disappear: a step
-that cannot succeed parks it in NEEDS_FIX with its problems, visible in the status query and in the
-InvoiceStatus search attribute, until support acts (the `retry_now` signal).
+validate → number → sign → submit (contingency while the authority is unreachable) → poll → render →
+notify → ledger. Support repairs it with the `fix` update and acts with `retry_now`, `cancel` and
+`resend_notification` (each an update, for a result, and a signal, for bulk actions). Cancelling voids
+an invoice the authority never received and credits one it authorized (CreditNoteWorkflow child).
 """
 
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
+from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
-    from domain import errors, names
+    from domain import names
     from domain.documents import DocumentRef
     from domain.invoice import (
-        AuthorityMessage,
         Authorization,
+        CancelRequest,
+        CreditNoteInput,
+        CreditNoteResult,
+        CreditNoteSummary,
+        CreditRequest,
+        FixRequest,
         InvoiceState,
         IssueInvoiceInput,
         IssueInvoiceResult,
         Numbering,
-        StatusChange,
+        ResendRequest,
+        SupportRequest,
+        credit_note_key,
     )
-    from domain.problems import Problem, errors_only
+    from domain.problems import describe, errors_only, problems_from_validation_error
+    from domain.rules import sale_problems
     from domain.status import InvoiceStatus
-    from domain.steps import (
-        LedgerInput,
-        LedgerResult,
-        NotifyInput,
-        NotifyResult,
-        NumberInput,
-        PollInput,
-        PollResult,
-        RenderInput,
-        SignInput,
-        SignResult,
-        SubmitInput,
-        SubmitResult,
-        TransitionInput,
-        ValidateInput,
-        ValidateResult,
-        WebhookInput,
-        WebhookResult,
-    )
+    from domain.steps import LedgerInput, LedgerResult, VoidInput, WebhookInput, WebhookResult
 
-STATUS = SearchAttributeKey.for_keyword(names.SA_STATUS)
-NUMBER = SearchAttributeKey.for_keyword(names.SA_NUMBER)
-T = TypeVar("T")
+    from workflows.pipeline import CancelRequested, Pipeline, StepFailed
 
-
-class StepFailed(Exception):
-    """A step failed for good; carries what the operator needs to see."""
-
-    def __init__(self, problems: list[Problem], messages: list[AuthorityMessage] | None = None) -> None:
-        super().__init__(problems[0].message if problems else "step failed")
-        self.problems = problems
-        self.messages = messages or []
+# The invoice's identity: a different value is a different invoice, never a fix.
+IDENTITY_FIELDS = frozenset({"country", "order_id", "issuer"})
+FIXABLE = frozenset({InvoiceStatus.NEEDS_FIX})
+RESENDABLE = frozenset({InvoiceStatus.CONTINGENCY, InvoiceStatus.AUTHORIZED, InvoiceStatus.RENDERED,
+                        InvoiceStatus.NOTIFIED, InvoiceStatus.COMPLETED})
 
 
 @workflow.defn(name="IssueInvoice")
@@ -69,203 +50,247 @@ class IssueInvoiceWorkflow:
     @workflow.init
     def __init__(self, inp: IssueInvoiceInput) -> None:
         sale = inp.sale
-        self._sale = sale
-        self._timings = inp.timings
-        self._state = InvoiceState(
-            invoice_key=workflow.info().workflow_id, country=sale.country,
-            issuer_id=sale.issuer.ruc, order_id=sale.order_id,
-        )
-        self._retry_requested = False
-        self._revision = 1
+        state = InvoiceState(invoice_key=workflow.info().workflow_id, country=sale.country,
+                             issuer_id=sale.issuer_id, order_id=sale.order_id)
+        self._p = Pipeline(state, sale, inp.timings, "invoice")
+        self._resends = 0
+        self._cancel_reason: SupportRequest | None = None
 
+    # --- queries, updates, signals --------------------------------------------------------------
     @workflow.query
     def status(self) -> InvoiceState:
-        return self._state
+        return self._p.state
+
+    @workflow.update
+    async def fix(self, request: FixRequest) -> str:
+        self._p.sale = self._patched(request)
+        if self._p.state.numbering is not None:
+            self._p.state.revision += 1  # rebuilt and re-signed under the same number
+        await self._p.record(request.actor, f"fix ({', '.join(sorted(request.changes))}): {request.reason}")
+        self._p.wake = True
+        return "accepted"
+
+    @fix.validator
+    def _validate_fix(self, request: FixRequest) -> None:
+        if self._p.state.status not in FIXABLE:
+            raise ValueError(f"invoice is {self._p.state.status.value}; only NEEDS_FIX invoices take a fix")
+        self._patched(request)
+
+    def _patched(self, request: FixRequest) -> Any:
+        """The sale with the patch applied; raises with every remaining problem if it is still wrong."""
+        touched = IDENTITY_FIELDS & set(request.changes)
+        if touched:
+            raise ValueError(f"{', '.join(sorted(touched))} identify the invoice and cannot be changed")
+        data = {**self._p.sale.model_dump(mode="json"), **request.changes}
+        try:
+            patched = type(self._p.sale).model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(describe(problems_from_validation_error(exc))) from None
+        problems = errors_only(sale_problems(patched, workflow.now()))
+        if problems:
+            raise ValueError(describe(problems))
+        return patched
 
     @workflow.signal
-    def retry_now(self, actor: str = "support") -> None:
-        """Resume a parked invoice (after a configuration or certificate fix) without waiting."""
-        self._retry_requested = True
-        self._state.history.append(StatusChange(status=self._state.status, at=workflow.now(),
-                                                actor=actor, note="retry requested"))
+    def authority_back(self) -> None:
+        """From the authority-health workflow: the authority answers again; submit now."""
+        self._p.authority_back = True
 
+    @workflow.update(name="retry_now")
+    async def retry_now_update(self, request: SupportRequest) -> str:
+        await self._retry(request)
+        return f"retrying from {self._p.state.status.value}"
+
+    @workflow.signal(name="retry_now")
+    async def retry_now(self, request: SupportRequest) -> None:
+        await self._retry(request)
+
+    async def _retry(self, request: SupportRequest) -> None:
+        await self._p.record(request.actor, f"retry now: {request.reason}")
+        self._p.wake = True
+
+    @workflow.update(name="cancel")
+    async def cancel_update(self, request: CancelRequest) -> str:
+        await self._cancel(request)
+        return "cancellation requested"
+
+    @cancel_update.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        if self._p.state.status in (InvoiceStatus.VOIDED, InvoiceStatus.CREDITED):
+            raise ValueError(f"invoice is already {self._p.state.status.value}")
+        if not request.reason.strip():
+            raise ValueError("a cancellation needs a reason")
+
+    @workflow.signal(name="cancel")
+    async def cancel(self, request: CancelRequest) -> None:
+        await self._cancel(request)
+
+    async def _cancel(self, request: CancelRequest) -> None:
+        if self._cancel_reason is not None:
+            return  # signals are delivered at least once; one cancellation is enough
+        self._cancel_reason = request
+        await self._p.record(request.actor, f"cancel requested: {request.reason}")
+        self._p.cancel_requested = True
+
+    @workflow.update(name="resend_notification")
+    async def resend_update(self, request: ResendRequest) -> str:
+        message = await self._resend(request)
+        return message or "nothing to resend yet"
+
+    @resend_update.validator
+    def _validate_resend(self, request: ResendRequest) -> None:
+        if "pdf" not in self._p.state.documents:
+            raise ValueError(f"invoice is {self._p.state.status.value}; there is no document to resend yet")
+
+    @workflow.signal(name="resend_notification")
+    async def resend_notification(self, request: ResendRequest) -> None:
+        await self._resend(request)
+
+    async def _resend(self, request: ResendRequest) -> str | None:
+        documents = self._p.state.documents
+        xml = documents.get("authorized_xml") or documents.get("signed_xml")
+        if "pdf" not in documents or xml is None:
+            return None
+        self._resends += 1
+        await self._p.record(request.actor, f"resend to {request.to or 'the buyer'}: {request.reason}")
+        result = await self._p.notify(documents["pdf"], xml, f"resend-{self._resends}", to=request.to)
+        return result.message_id
+
+    # --- the run --------------------------------------------------------------------------------
     @workflow.run
     async def run(self, inp: IssueInvoiceInput) -> IssueInvoiceResult:
-        await self._move(InvoiceStatus.RECEIVED, inp.requested_by, "sale received")
-        await self._until_done("validate", self._validate)
-        numbering = await self._until_done("number", self._number)
-        authorization, authorized_document = await self._until_done(
-            "authorize", lambda: self._authorize(numbering))
-        documents = self._state.documents
-        documents["pdf"] = await self._until_done("render", lambda: self._render(authorized_document,
-                                                                                  authorization))
-        await self._move(InvoiceStatus.RENDERED, "worker", "RIDE rendered")
-        await self._until_done("notify", lambda: self._notify(numbering, documents))
-        await self._move(InvoiceStatus.NOTIFIED, "worker", "buyer notified")
-        await self._until_done("ledger", lambda: self._post_ledger(numbering, authorization))
-        await self._move(InvoiceStatus.COMPLETED, "worker", "booked in the ledger")
+        p = self._p
+        await p.move(InvoiceStatus.RECEIVED, inp.requested_by, "sale received")
+        try:
+            await self._issue()
+        except CancelRequested:
+            await self._compensate()
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return IssueInvoiceResult(state=self._state)
+        return IssueInvoiceResult(state=p.state)
 
-    # --- steps ----------------------------------------------------------------------------------
-    async def _validate(self) -> None:
-        result = await self._activity(names.VALIDATE, ValidateInput(sale=self._sale), ValidateResult)
-        self._state.problems = result.problems  # warnings stay visible
-        if errors_only(result.problems):
-            raise StepFailed(result.problems)
-        self._state.total = result.total
-
-    async def _number(self) -> Numbering:
-        numbering = await self._activity(
-            names.ALLOCATE_NUMBER, NumberInput(invoice_key=self._state.invoice_key, sale=self._sale), Numbering)
-        self._state.numbering = numbering
-        workflow.upsert_search_attributes([NUMBER.value_set(numbering.document_number)])
-        await self._move(InvoiceStatus.NUMBERED, "worker", f"número {numbering.document_number}")
-        return numbering
+    async def _issue(self) -> None:
+        p = self._p
+        await p.until_done("validate", p.validate)
+        numbering = await p.until_done("number", p.number)
+        authorization, authorized = await p.until_done("authorize", lambda: self._authorize(numbering))
+        pdf = await p.until_done("render", lambda: p.render(authorized, authorization))
+        p.state.documents["pdf"] = pdf
+        await p.move(InvoiceStatus.RENDERED, "worker", "PDF rendered")
+        await p.until_done("notify", lambda: self._notify_authorized(numbering, pdf, authorized))
+        await p.move(InvoiceStatus.NOTIFIED, "worker", "buyer notified")
+        try:
+            await self._post_ledger(numbering, authorization, InvoiceStatus.COMPLETED)
+        except ActivityError as error:
+            # The invoice is legally issued but the books refuse it: compensate with a credit note
+            # rather than leave it half-done, and tell an operator.
+            await p.alert("ledger_refused", f"ledger posting failed for good: {error.cause or error}")
+            await self._credit_fully("ledger refused the posting", "worker", book=False)
+            return
+        await p.move(InvoiceStatus.COMPLETED, "worker", "booked in the ledger")
 
     async def _authorize(self, numbering: Numbering) -> tuple[Authorization, DocumentRef]:
-        """Sign, submit and poll: the cycle repeated under a new revision after a rejection."""
-        signed = await self._activity(
-            names.BUILD_AND_SIGN,
-            SignInput(invoice_key=self._state.invoice_key, sale=self._sale, numbering=numbering,
-                      revision=self._revision),
-            SignResult)
-        self._state.documents["signed_xml"] = signed.document
-        await self._move(InvoiceStatus.SIGNED, "worker", f"revision {self._revision}")
+        p = self._p
+        signed = await p.sign(numbering)
+        return await p.transmit(numbering, signed, lambda: self._deliver_in_contingency(numbering, signed))
+
+    async def _deliver_in_contingency(self, numbering: Numbering, signed: DocumentRef) -> None:
+        """The sale goes on: the buyer gets the document marked pending and the receivable is booked."""
+        p = self._p
         try:
-            submitted = await self._activity(
-                names.SUBMIT,
-                SubmitInput(invoice_key=self._state.invoice_key, access_key=numbering.access_key,
-                            document=signed.document),
-                SubmitResult, schedule_to_close=self._timings.submit_window)
+            pdf = await p.render(signed, None)
+            p.state.documents["pending_pdf"] = pdf
+            await p.notify(pdf, signed, "pending")
+            await self._post_ledger(numbering, None, InvoiceStatus.CONTINGENCY)
         except ActivityError as error:
-            failure = _failure_from("submit", error)
-            if failure.messages:  # DEVUELTA: the SRI did not keep it; a corrected resend reuses the clave
-                self._revision += 1
-                await self._move(InvoiceStatus.REJECTED, "SRI", _codes(failure.messages))
-            raise failure from error
-        self._state.attempts["submit"] = submitted.attempt
-        await self._move(InvoiceStatus.SUBMITTED, "worker", submitted.outcome)
-        polled = await self._activity(
-            names.POLL_AUTHORIZATION,
-            PollInput(invoice_key=self._state.invoice_key, access_key=numbering.access_key,
-                      revision=self._revision),
-            PollResult, schedule_to_close=self._timings.authorization_deadline,
-            retry=RetryPolicy(initial_interval=self._timings.poll_interval, backoff_coefficient=1.5,
-                              maximum_interval=self._timings.poll_max_interval))
-        self._state.attempts["poll"] = polled.attempt
-        if not polled.authorized or polled.authorization is None or polled.authorized_document is None:
-            # NO AUTORIZADO: the next cycle needs a new signature (a fixed certificate or fixed data).
-            self._revision += 1
-            await self._move(InvoiceStatus.REJECTED, "SRI", _codes(polled.messages))
-            raise StepFailed([Problem(field="document", code=f"SRI.{m.identifier}", message=m.message)
-                              for m in polled.messages], polled.messages)
-        self._state.authorization = polled.authorization
-        self._state.authority_messages = polled.messages
-        self._state.documents["authorized_xml"] = polled.authorized_document
-        await self._move(InvoiceStatus.AUTHORIZED, "SRI", f"autorización {polled.authorization.number}")
-        return polled.authorization, polled.authorized_document
+            await p.alert("contingency_delivery", f"could not deliver the pending document: {error.cause or error}")
 
-    async def _render(self, authorized_document: DocumentRef, authorization: Authorization) -> DocumentRef:
-        return await self._activity(
-            names.RENDER_PDF,
-            RenderInput(invoice_key=self._state.invoice_key, authorized_document=authorized_document,
-                        authorization=authorization, revision=self._revision),
-            DocumentRef, task_queue=names.PDF_QUEUE, schedule_to_close=self._timings.delivery_window)
-
-    async def _notify(self, numbering: Numbering, documents: dict[str, DocumentRef]) -> None:
-        total = self._state.total
-        assert total is not None  # set by a successful validation
-        mail = await self._activity(
-            names.SEND_EMAIL,
-            NotifyInput(invoice_key=self._state.invoice_key, sale=self._sale, numbering=numbering, total=total,
-                        pdf=documents["pdf"], authorized_document=documents["authorized_xml"]),
-            NotifyResult, schedule_to_close=self._timings.delivery_window)
-        self._state.email_message_id = mail.message_id
-        payload = {"invoice_key": self._state.invoice_key, "order_id": self._sale.order_id,
+    async def _notify_authorized(self, numbering: Numbering, pdf: DocumentRef, authorized: DocumentRef) -> None:
+        p = self._p
+        await p.notify(pdf, authorized, "authorized")
+        total = p.state.total
+        payload = {"invoice_key": p.state.invoice_key, "order_id": p.sale.order_id,
                    "status": InvoiceStatus.AUTHORIZED.value, "document_number": numbering.document_number,
-                   "access_key": numbering.access_key, "total": str(total)}
-        await self._activity(
-            names.SEND_WEBHOOK,
-            WebhookInput(invoice_key=self._state.invoice_key, event="invoice.authorized", payload=payload),
-            WebhookResult, schedule_to_close=self._timings.delivery_window)
+                   "access_key": numbering.access_key or "", "total": str(total)}
+        await p.activity(names.SEND_WEBHOOK, WebhookInput(invoice_key=p.state.invoice_key,
+                                                          event="invoice.authorized", payload=payload),
+                         WebhookResult)
 
-    async def _post_ledger(self, numbering: Numbering, authorization: Authorization) -> None:
-        total = self._state.total
-        assert total is not None
-        await self._activity(
-            names.POST_LEDGER,
-            LedgerInput(invoice_key=self._state.invoice_key, sale=self._sale, numbering=numbering,
-                        authorization=authorization, total=total, documents=self._state.documents),
-            LedgerResult, schedule_to_close=self._timings.delivery_window)
+    async def _post_ledger(self, numbering: Numbering, authorization: Authorization | None,
+                           status: InvoiceStatus) -> None:
+        p = self._p
+        assert p.state.total is not None
+        await p.activity(names.POST_LEDGER,
+                         LedgerInput(invoice_key=p.state.invoice_key, sale=p.sale, numbering=numbering,
+                                     authorization=authorization, total=p.state.total,
+                                     documents=dict(p.state.documents), status=status.value),
+                         LedgerResult, schedule_to_close=p.timings.delivery_window)
 
-    # --- machinery ------------------------------------------------------------------------------
-    async def _until_done(self, step: str, run_step: Callable[[], Awaitable[T]]) -> T:
-        """Run a step; when it fails for good, park in NEEDS_FIX and run it again once support acts."""
-        while True:
-            self._state.step = step
-            try:
-                return await run_step()
-            except StepFailed as failure:
-                await self._park(step, failure)
-            except ActivityError as error:
-                await self._park(step, _failure_from(step, error))
+    # --- compensation ---------------------------------------------------------------------------
+    async def _compensate(self) -> None:
+        p, request = self._p, self._cancel_reason
+        assert request is not None
+        p.cancel_requested = False
+        if p.state.authorization is None and not p.submitted:
+            # The authority never received it: void. The number stays spent, marked voided.
+            await p.activity(names.VOID_INVOICE, VoidInput(invoice_key=p.state.invoice_key, sale=p.sale,
+                                                          numbering=p.state.numbering, reason=request.reason,
+                                                          actor=request.actor), bool)
+            await p.move(InvoiceStatus.VOIDED, request.actor, request.reason)
+            return
+        if p.state.authorization is None:
+            # Received but not decided: the decision decides between void and credit.
+            p.state.step = "authorize"
+            await self._finish_authorization()
+            if p.state.authorization is None:
+                await self._compensate_void(request)
+                return
+        numbering = p.state.numbering
+        assert numbering is not None
+        await self._post_ledger(numbering, p.state.authorization, p.state.status)
+        await self._credit_fully(request.reason, request.actor, book=True)
 
-    async def _park(self, step: str, failure: StepFailed) -> None:
-        self._state.problems = failure.problems
-        self._state.authority_messages = failure.messages
-        await self._move(InvoiceStatus.NEEDS_FIX, "worker", f"{step}: {failure}")
-        self._retry_requested = False
-        await workflow.wait_condition(lambda: self._retry_requested)
-        self._state.problems = []
+    async def _finish_authorization(self) -> None:
+        p = self._p
+        numbering = p.state.numbering
+        assert numbering is not None
+        try:
+            await p.transmit(numbering, p.state.documents["signed_xml"], _nothing)
+        except (StepFailed, ActivityError):
+            return  # not authorized in the end: the caller voids instead
 
-    async def _activity(
-        self, name: str, arg: Any, result_type: type[T], *, task_queue: str | None = None,
-        schedule_to_close: timedelta | None = None, retry: RetryPolicy | None = None,
-    ) -> T:
-        timings = self._timings
-        result: T = await workflow.execute_activity(
-            name, arg, result_type=result_type, task_queue=task_queue,
-            start_to_close_timeout=timings.step_timeout,
-            schedule_to_close_timeout=schedule_to_close or timings.delivery_window,
-            retry_policy=retry or RetryPolicy(initial_interval=timings.retry_initial,
-                                              maximum_interval=timings.retry_max),
-            summary=name,
-        )
-        return result
+    async def _compensate_void(self, request: SupportRequest) -> None:
+        p = self._p
+        await p.activity(names.VOID_INVOICE, VoidInput(invoice_key=p.state.invoice_key, sale=p.sale,
+                                                      numbering=p.state.numbering, reason=request.reason,
+                                                      actor=request.actor), bool)
+        await p.move(InvoiceStatus.VOIDED, request.actor, request.reason)
 
-    async def _move(self, status: InvoiceStatus, actor: str, note: str) -> None:
-        """Record a status change everywhere operators look: query, search attribute, UI, audit trail."""
-        change = StatusChange(status=status, at=workflow.now(), actor=actor, note=note)
-        self._state.status = status
-        self._state.history.append(change)
-        workflow.upsert_search_attributes([STATUS.value_set(status.value)])
-        workflow.set_current_details(f"**{status.value}** — {note}")
-        await workflow.execute_local_activity(
-            names.RECORD_TRANSITION,
-            TransitionInput(invoice_key=self._state.invoice_key, country=self._state.country,
-                            issuer_id=self._state.issuer_id, order_id=self._state.order_id,
-                            sequence=len(self._state.history), status=status.value, actor=actor,
-                            note=note[:500], at=change.at),
-            result_type=bool, start_to_close_timeout=timedelta(seconds=10),
-        )
-
-
-def _codes(messages: list[AuthorityMessage]) -> str:
-    return ", ".join(f"{m.identifier} {m.message}" for m in messages) or "no messages"
+    async def _credit_fully(self, reason: str, actor: str, *, book: bool) -> None:
+        p = self._p
+        numbering, total = p.state.numbering, p.state.total
+        assert numbering is not None and total is not None
+        key = credit_note_key(p.state.invoice_key, len(p.state.credit_notes) + 1)
+        p.state.credit_notes.append(CreditNoteSummary(key=key, status=InvoiceStatus.RECEIVED))
+        await p.record(actor, f"credit note {key} for the full amount: {reason}")
+        try:
+            result = await workflow.execute_child_workflow(
+                names.CREDIT_NOTE_WORKFLOW,
+                CreditNoteInput(original_key=p.state.invoice_key, original_sale=p.sale, original_numbering=numbering,
+                                original_total=total, request=CreditRequest(reason=reason, requested_by=actor),
+                                timings=p.timings, sequence=len(p.state.credit_notes), book_in_ledger=book),
+                id=key, task_queue=names.INVOICE_QUEUE, result_type=CreditNoteResult,
+                execution_timeout=None,
+            )
+        except ChildWorkflowError as error:
+            # Leave the invoice where an operator sees it; the child's own history says what failed.
+            await p.alert("credit_note_failed", f"{key}: {error.cause or error}")
+            raise ApplicationError(f"credit note {key} failed: {error.cause or error}") from error
+        p.state.credit_notes[-1] = CreditNoteSummary(
+            key=key, status=result.state.status, amount=result.amount,
+            document_number=result.state.numbering.document_number if result.state.numbering else None)
+        await p.move(InvoiceStatus.CREDITED, actor, f"credited by {key}: {reason}")
 
 
-def _failure_from(step: str, error: ActivityError) -> StepFailed:
-    cause = error.cause
-    if isinstance(cause, ApplicationError):
-        details = list(cause.details) if cause.details else []
-        if cause.type == errors.INVALID_INVOICE and details:
-            return StepFailed([Problem.model_validate(p) for p in details[0]])
-        if cause.type == errors.REJECTED and details:
-            messages = [AuthorityMessage.model_validate(m) for m in details[0]]
-            return StepFailed([Problem(field="document", code=f"SRI.{m.identifier}",
-                                       message=f"{m.message} {m.additional_info or ''}".strip())
-                               for m in messages], messages)
-        return StepFailed([Problem(field=step, code=cause.type or "ERROR", message=cause.message)])
-    return StepFailed([Problem(field=step, code="TIMEOUT",
-                               message=f"{step} did not succeed within its time budget: {cause}")])
+async def _nothing() -> None:
+    return None
+

@@ -19,19 +19,19 @@ from domain.money import round2, round6
 FACTURA_VERSION = "1.1.0"
 
 
-def _money(value: Decimal) -> str:
+def money(value: Decimal) -> str:
     return f"{round2(value):.2f}"
 
 
-def _quantity(value: Decimal) -> str:
+def quantity(value: Decimal) -> str:
     return f"{round6(value):.6f}"
 
 
-def _rate(percent: Decimal) -> str:
+def rate(percent: Decimal) -> str:
     return f"{percent:.2f}"
 
 
-def _add(parent: etree._Element, tag: str, text: str | None) -> etree._Element | None:
+def add(parent: etree._Element, tag: str, text: str | None) -> etree._Element | None:
     """Append ``<tag>text</tag>``; skip it when there is no value (empty optional elements are invalid)."""
     if text is None or text == "":
         return None
@@ -43,92 +43,100 @@ def _add(parent: etree._Element, tag: str, text: str | None) -> etree._Element |
 def build_factura(sale: EcuadorSale, numbering: Numbering, issuer: IssuerProfile) -> bytes:
     totals = compute_totals(sale)
     root = etree.Element("factura", id="comprobante", version=FACTURA_VERSION)
-    _info_tributaria(root, numbering, issuer)
+    info_tributaria(root, numbering, issuer, FACTURA_DOC_CODE)
     _info_factura(root, sale, numbering, issuer, totals)
     _detalles(root, sale, totals)
-    _info_adicional(root, sale)
+    info_adicional(root, sale)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _info_tributaria(root: etree._Element, numbering: Numbering, issuer: IssuerProfile) -> None:
+def split_series(series: str) -> tuple[str, str]:
+    """Ecuador's series is establecimiento-punto de emisión, e.g. "001-002"."""
+    establishment, emission_point = series.split("-")
+    return establishment, emission_point
+
+
+def info_tributaria(root: etree._Element, numbering: Numbering, issuer: IssuerProfile, doc_code: str) -> None:
+    """The block every SRI document starts with (reference §3)."""
     info = etree.SubElement(root, "infoTributaria")
-    _add(info, "ambiente", issuer.environment)
-    _add(info, "tipoEmision", "1")
-    _add(info, "razonSocial", issuer.legal_name)
-    _add(info, "nombreComercial", issuer.trade_name)
-    _add(info, "ruc", issuer.ruc)
-    _add(info, "claveAcceso", numbering.access_key)
-    _add(info, "codDoc", FACTURA_DOC_CODE)
-    _add(info, "estab", numbering.establishment)
-    _add(info, "ptoEmi", numbering.emission_point)
-    _add(info, "secuencial", numbering.sequential)
-    _add(info, "dirMatriz", issuer.head_office_address)
-    _add(info, "agenteRetencion", issuer.withholding_agent)
-    _add(info, "contribuyenteRimpe", issuer.rimpe_legend)
+    add(info, "ambiente", issuer.environment)
+    add(info, "tipoEmision", "1")
+    add(info, "razonSocial", issuer.legal_name)
+    add(info, "nombreComercial", issuer.trade_name)
+    add(info, "ruc", issuer.ruc)
+    add(info, "claveAcceso", numbering.access_key)
+    add(info, "codDoc", doc_code)
+    establishment, emission_point = split_series(numbering.series)
+    add(info, "estab", establishment)
+    add(info, "ptoEmi", emission_point)
+    add(info, "secuencial", f"{numbering.sequential:09d}")
+    add(info, "dirMatriz", issuer.head_office_address)
+    add(info, "agenteRetencion", issuer.withholding_agent)
+    add(info, "contribuyenteRimpe", issuer.rimpe_legend)
 
 
 def _info_factura(
     root: etree._Element, sale: EcuadorSale, numbering: Numbering, issuer: IssuerProfile, totals: SaleTotals
 ) -> None:
     info = etree.SubElement(root, "infoFactura")
-    _add(info, "fechaEmision", numbering.issue_date.strftime("%d/%m/%Y"))
-    establishment = issuer.establishment(numbering.establishment)
-    _add(info, "dirEstablecimiento", establishment.address if establishment else None)
-    _add(info, "contribuyenteEspecial", issuer.special_taxpayer)
-    _add(info, "obligadoContabilidad", "SI" if issuer.keeps_accounts else "NO")
-    _add(info, "tipoIdentificacionComprador", sale.buyer.id_type.value)
-    _add(info, "razonSocialComprador", sale.buyer.name)
-    _add(info, "identificacionComprador", sale.buyer.identification)
-    _add(info, "direccionComprador", sale.buyer.address)
-    _add(info, "totalSinImpuestos", _money(totals.subtotal))
-    _add(info, "totalDescuento", _money(totals.discount))
+    add(info, "fechaEmision", numbering.issue_date.strftime("%d/%m/%Y"))
+    establishment = issuer.establishment(split_series(numbering.series)[0])
+    add(info, "dirEstablecimiento", establishment.address if establishment else None)
+    add(info, "contribuyenteEspecial", issuer.special_taxpayer)
+    add(info, "obligadoContabilidad", "SI" if issuer.keeps_accounts else "NO")
+    add(info, "tipoIdentificacionComprador", sale.buyer.id_type.value)
+    add(info, "razonSocialComprador", sale.buyer.name)
+    add(info, "identificacionComprador", sale.buyer.identification)
+    add(info, "direccionComprador", sale.buyer.address)
+    add(info, "totalSinImpuestos", money(totals.subtotal))
+    add(info, "totalDescuento", money(totals.discount))
     taxes = etree.SubElement(info, "totalConImpuestos")
     for group in totals.groups:
         tax = etree.SubElement(taxes, "totalImpuesto")
-        _add(tax, "codigo", IVA_TAX_CODE)
-        _add(tax, "codigoPorcentaje", group.iva_code)
-        _add(tax, "baseImponible", _money(group.base))
+        add(tax, "codigo", IVA_TAX_CODE)
+        add(tax, "codigoPorcentaje", group.iva_code)
+        add(tax, "baseImponible", money(group.base))
         # In totalImpuesto `tarifa` is optional and comes AFTER baseImponible (the reverse of detalle).
-        _add(tax, "tarifa", _rate(group.rate))
-        _add(tax, "valor", _money(group.value))
-    _add(info, "propina", _money(totals.tip))
-    _add(info, "importeTotal", _money(totals.total))
-    _add(info, "moneda", "DOLAR")
+        add(tax, "tarifa", rate(group.rate))
+        add(tax, "valor", money(group.value))
+    add(info, "propina", money(totals.tip))
+    add(info, "importeTotal", money(totals.total))
+    add(info, "moneda", "DOLAR")
     payments = etree.SubElement(info, "pagos")
     for payment in sale.payments:
         pago = etree.SubElement(payments, "pago")
-        _add(pago, "formaPago", payment.method)
-        _add(pago, "total", _money(payment.amount))
-        _add(pago, "plazo", None if payment.term is None else str(payment.term))
-        _add(pago, "unidadTiempo", payment.time_unit)
+        add(pago, "formaPago", payment.method)
+        add(pago, "total", money(payment.amount))
+        add(pago, "plazo", None if payment.term is None else str(payment.term))
+        add(pago, "unidadTiempo", payment.time_unit)
 
 
 def _detalles(root: etree._Element, sale: EcuadorSale, totals: SaleTotals) -> None:
     detalles = etree.SubElement(root, "detalles")
     for line, amounts in zip(sale.lines, totals.lines, strict=True):
         detalle = etree.SubElement(detalles, "detalle")
-        _add(detalle, "codigoPrincipal", line.code)
-        _add(detalle, "codigoAuxiliar", line.auxiliary_code)
-        _add(detalle, "descripcion", line.description)
-        _add(detalle, "unidadMedida", line.unit)
-        _add(detalle, "cantidad", _quantity(line.quantity))
-        _add(detalle, "precioUnitario", _quantity(line.unit_price))
-        _add(detalle, "descuento", _money(line.discount))
-        _add(detalle, "precioTotalSinImpuesto", _money(amounts.subtotal))
+        add(detalle, "codigoPrincipal", line.code)
+        add(detalle, "codigoAuxiliar", line.auxiliary_code)
+        add(detalle, "descripcion", line.description)
+        add(detalle, "unidadMedida", line.unit)
+        add(detalle, "cantidad", quantity(line.quantity))
+        add(detalle, "precioUnitario", quantity(line.unit_price))
+        add(detalle, "descuento", money(line.discount))
+        add(detalle, "precioTotalSinImpuesto", money(amounts.subtotal))
         if line.details:
             extra = etree.SubElement(detalle, "detallesAdicionales")
             for item in line.details:
                 etree.SubElement(extra, "detAdicional", nombre=item.name, valor=item.value)
         impuesto = etree.SubElement(etree.SubElement(detalle, "impuestos"), "impuesto")
-        _add(impuesto, "codigo", IVA_TAX_CODE)
-        _add(impuesto, "codigoPorcentaje", line.iva_code)
+        add(impuesto, "codigo", IVA_TAX_CODE)
+        add(impuesto, "codigoPorcentaje", line.iva_code)
         # Here `tarifa` is required and BEFORE baseImponible.
-        _add(impuesto, "tarifa", _rate(IVA_RATES[line.iva_code].percent))
-        _add(impuesto, "baseImponible", _money(amounts.subtotal))
-        _add(impuesto, "valor", _money(amounts.iva))
+        add(impuesto, "tarifa", rate(IVA_RATES[line.iva_code].percent))
+        add(impuesto, "baseImponible", money(amounts.subtotal))
+        add(impuesto, "valor", money(amounts.iva))
 
 
-def _info_adicional(root: etree._Element, sale: EcuadorSale) -> None:
+def info_adicional(root: etree._Element, sale: EcuadorSale) -> None:
     fields = [(f.name, f.value) for f in sale.additional_info]
     if sale.buyer.email:
         fields.append(("Email", sale.buyer.email))

@@ -36,6 +36,9 @@ class NumberAllocation(SQLModel, table=True):
     access_key: str = Field(unique=True)
     issue_date: date
     allocated_at: datetime
+    # A number is never reused: a voided invoice keeps it, marked here with the reason.
+    voided_at: datetime | None = None
+    void_reason: str | None = None
 
 
 class InvoiceRecord(SQLModel, table=True):
@@ -71,10 +74,24 @@ class Receivable(SQLModel, table=True):
     buyer_name: str
     amount: Decimal = Field(sa_column=_money_column())
     balance: Decimal = Field(sa_column=_money_column())
+    # Reserved or posted by credit notes; never more than `amount` (a conditional UPDATE enforces it).
+    credited: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(16, 2), nullable=False, default=0))
     issue_date: date
     due_date: date
     status: str = "OPEN"
     posted_at: datetime
+
+
+class CreditAllocation(SQLModel, table=True):
+    """One credit note's share of an invoice: reserved before it is issued, posted once authorized."""
+
+    __tablename__ = "credit_allocations"
+    credit_key: str = Field(primary_key=True)
+    original_key: str = Field(index=True)
+    amount: Decimal = Field(sa_column=_money_column())
+    status: str = "RESERVED"  # RESERVED → POSTED, or RELEASED when the credit note could not be issued
+    document_number: str | None = None
+    created_at: datetime
 
 
 class AuditEntry(SQLModel, table=True):

@@ -84,3 +84,20 @@ class EcuadorSale(_Model):
     expected_total: Decimal | None = Field(
         default=None, description="the total the backend charged; checked against the lines"
     )
+
+    # What the workflow needs from any country's sale, under the same names.
+    @property
+    def issuer_id(self) -> str:
+        return self.issuer.ruc
+
+    @property
+    def buyer_email(self) -> str | None:
+        return self.buyer.email
+
+    @property
+    def buyer_name(self) -> str:
+        return self.buyer.name
+
+    @property
+    def buyer_identification(self) -> str:
+        return self.buyer.identification

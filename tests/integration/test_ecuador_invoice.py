@@ -11,12 +11,10 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from activities.number import NumberActivities
 from activities.sign import signed_document_key
-from adapters.certificates.pkcs12 import load_signing_identity
 from adapters.documents import FolderDocumentStore
-from adapters.ecuador.factura_xml import build_factura
-from adapters.ecuador.xades import sign_comprobante
+from adapters.ecuador.profile import EcuadorProfile
+from adapters.ecuador.signing_keys import SigningKeys
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
 from adapters.ledger.database import make_engine
@@ -24,7 +22,6 @@ from adapters.ledger.numbering import NumberAllocator
 from adapters.ledger.tables import NumberAllocation
 from domain.invoice import InvoiceState, sale_key
 from domain.status import InvoiceStatus
-from domain.steps import NumberInput
 from simulators.sri.signature import verify_xades_bes
 from starter.client import InvoiceClient, InvoiceHandle
 from starter.stack import EmbeddedStack
@@ -181,15 +178,12 @@ async def test_a_tampered_signature_is_refused_with_39_and_the_workflow_shows_it
     settings = stack.settings
     issuers = IssuerRegistry.from_file(settings.issuers_file)
     engine = make_engine(settings.ledger_url)
-    # Allocate the invoice's number through the real allocator (idempotent per invoice, so the
+    # Allocate the invoice's number through the real Ecuador profile (idempotent per invoice, so the
     # workflow will get the same one), sign the document, then alter it after signing and store it
     # where the signing step keeps it: the workflow reuses stored signed bytes instead of re-signing.
-    numbering = NumberActivities(NumberAllocator(engine), issuers).allocate(NumberInput(invoice_key=key, sale=sale))
-    issuer = issuers.get(sale.issuer.ruc)
-    assert issuer is not None
-    identity = load_signing_identity(issuer.certificate_path.read_bytes(), issuer.certificate_password(),
-                                     at=datetime.now(UTC))
-    signed = sign_comprobante(build_factura(sale, numbering, issuer), identity, signing_time=datetime.now(UTC))
+    profile = EcuadorProfile(issuers, NumberAllocator(engine), SigningKeys(), None, None)
+    numbering = profile.allocate(key, sale, "invoice")
+    signed = profile.build_signed(sale, numbering, "invoice", None, profile.now()).xml
     tampered = signed.replace(b"Ana Luc\xc3\xada Paredes", b"Ana Luc\xc3\xada Pareja")
     assert tampered != signed
     FolderDocumentStore(settings.documents_path).put_once(signed_document_key(key, 1), tampered, "application/xml")
@@ -199,7 +193,7 @@ async def test_a_tampered_signature_is_refused_with_39_and_the_workflow_shows_it
 
     assert [m.identifier for m in state.authority_messages] == ["39"]
     assert state.step == "authorize"
-    assert [p.code for p in state.problems] == ["SRI.39"]
+    assert [p.code for p in state.problems] == ["AUTHORITY.39"]
     assert InvoiceStatus.REJECTED in [c.status for c in state.history]
     record = await simulator_document(sri_admin, numbering.access_key)
     assert record["accepted_receptions"] == 1

@@ -26,7 +26,7 @@ ISSUER = IssuerProfile(
 
 def numbering(day: date = date(2026, 11, 20)) -> Numbering:
     key = build_access_key(AccessKeyParts(day, "01", ISSUER_RUC, "1", "001", "001", "000000123", "12345678"))
-    return Numbering(establishment="001", emission_point="001", sequential="000000123", access_key=key,
+    return Numbering(series="001-001", sequential=123, document_number="001-001-000000123", access_key=key,
                      issue_date=day)
 
 

@@ -1,4 +1,7 @@
-"""Time in Ecuador. fechaEmision and SigningTime are in America/Guayaquil (UTC−05:00, no DST)."""
+"""Time in Ecuador. fechaEmision and SigningTime are in America/Guayaquil (UTC−05:00, no DST).
+
+Pure: the fixed offset needs no time-zone database, so the workflow sandbox can use it with workflow.now().
+"""
 
 from datetime import date, datetime, timedelta, timezone
 

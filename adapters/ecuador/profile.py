@@ -1,0 +1,201 @@
+"""Ecuador behind the country protocol: SRI offline scheme, factura 1.1.0 and notaCredito 1.1.0."""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from adapters.countries import Attachment, AuthorityDecision, BuiltDocument
+from adapters.ecuador.authorized_document import comprobante_from_authorization
+from adapters.ecuador.credit_note_xml import build_nota_credito
+from adapters.ecuador.factura_xml import build_factura
+from adapters.ecuador.schemas import schema_errors
+from adapters.ecuador.signing_keys import SigningKeys
+from adapters.ecuador.sri_client import SriClient
+from adapters.ecuador.xades import SigningError, sign_comprobante
+from adapters.issuers import IssuerProfile, IssuerRegistry
+from adapters.ledger.numbering import NumberAllocator, NumberRequest
+from domain.ecuador.access_key import AccessKeyParts, build_access_key
+from domain.ecuador.catalog import CREDIT_NOTE_DOC_CODE, FACTURA_DOC_CODE
+from domain.ecuador.clock import now_in_ecuador
+from domain.ecuador.credit import credit_problems, credited_sale
+from domain.ecuador.totals import compute_totals
+from domain.ecuador.validation import validate_sale
+from domain.errors import AuthorityRejected, AuthorityUnavailable, ConfigurationError, InvalidInvoice
+from domain.invoice import Authorization, DocumentKind, Numbering, Sale
+from domain.problems import Problem
+from domain.steps import CreditSpec
+
+if TYPE_CHECKING:
+    from adapters.pdf.ride import RideRenderer
+
+# Ficha v2.32 §11: 43 = clave already registered, 70 = clave being processed. Both mean a previous
+# submission of this same document arrived; poll for its decision instead of sending again.
+ALREADY_RECEIVED_CODES = frozenset({"43", "70"})
+# 50 = "Error interno general": the SRI's own failure, retry later.
+SRI_INTERNAL_ERROR = "50"
+# States with a decision other than authorized (RECHAZADO is the legacy spelling, reference §12.5).
+NOT_AUTHORIZED_STATES = frozenset({"NO AUTORIZADO", "RECHAZADO"})
+DOC_CODES: dict[DocumentKind, str] = {"invoice": FACTURA_DOC_CODE, "credit_note": CREDIT_NOTE_DOC_CODE}
+FILE_PREFIX: dict[DocumentKind, str] = {"invoice": "FACTURA", "credit_note": "NOTA-CREDITO"}
+# Since 1 January 2026 documents must reach the SRI "en el momento mismo de su emisión"
+# (Res. NAC-DGERCGC25-00000014): there is no grace period, so the alert fires quickly.
+DEFAULT_CONTINGENCY_DEADLINE = timedelta(hours=1)
+
+
+class EcuadorProfile:
+    country = "EC"
+    authority = "SRI"
+
+    def __init__(self, issuers: IssuerRegistry, allocator: NumberAllocator, keys: SigningKeys,
+                 sri: SriClient | None, schemas: Path | None,
+                 renderer: "Callable[[], RideRenderer] | None" = None,
+                 contingency_deadline: timedelta = DEFAULT_CONTINGENCY_DEADLINE) -> None:
+        self._issuers = issuers
+        self._allocator = allocator
+        self._keys = keys
+        self._sri = sri
+        self._schemas = schemas
+        self._renderer_factory = renderer
+        self._renderer: RideRenderer | None = None
+        self.contingency_deadline = contingency_deadline
+
+    def now(self) -> datetime:
+        return now_in_ecuador()
+
+    # --- validation ---------------------------------------------------------------------------
+    def validate(self, sale: Sale, credit: CreditSpec | None) -> list[Problem]:
+        problems = self._issuer_problems(sale)
+        if credit is None:
+            return validate_sale(sale, today=self.now().date()) + problems
+        return credit_problems(sale, credit.lines, credit.reason) + problems
+
+    def total(self, sale: Sale, credit: CreditSpec | None) -> Decimal:
+        if credit is None:
+            return compute_totals(sale).total
+        totals = compute_totals(credited_sale(sale, credit.lines))
+        return totals.subtotal + totals.iva
+
+    def _issuer_problems(self, sale: Sale) -> list[Problem]:
+        issuer = self._issuers.get(sale.issuer.ruc)
+        if issuer is None:
+            return [Problem(field="issuer.ruc", code="ISSUER.UNKNOWN",
+                            message=f"RUC {sale.issuer.ruc} is not an issuer configured in this worker")]
+        establishment = issuer.establishment(sale.issuer.establishment)
+        if establishment is None:
+            return [Problem(field="issuer.establishment", code="ISSUER.ESTABLISHMENT",
+                            message=f"establishment {sale.issuer.establishment} is not configured for {issuer.ruc}")]
+        if sale.issuer.emission_point not in establishment.emission_points:
+            return [Problem(field="issuer.emission_point", code="ISSUER.EMISSION_POINT",
+                            message=f"emission point {sale.issuer.emission_point} is not configured "
+                            f"for establishment {establishment.code}")]
+        return []
+
+    def _issuer(self, sale: Sale) -> IssuerProfile:
+        issuer = self._issuers.get(sale.issuer.ruc)
+        if issuer is None:
+            raise ConfigurationError(f"issuer {sale.issuer.ruc} is not configured")
+        return issuer
+
+    # --- numbering ----------------------------------------------------------------------------
+    def allocate(self, invoice_key: str, sale: Sale, kind: DocumentKind) -> Numbering:
+        issuer = self._issuer(sale)
+        doc_code = DOC_CODES[kind]
+        # A credit note is dated the day it is issued; an invoice on its sale date (default today).
+        issue_date = (sale.issue_date if kind == "invoice" else None) or self.now().date()
+        estab, point = sale.issuer.establishment, sale.issuer.emission_point
+        request = NumberRequest(invoice_key=invoice_key, ruc=issuer.ruc, doc_code=doc_code, establishment=estab,
+                                emission_point=point, issue_date=issue_date)
+
+        def make_key(sequential: int, numeric_code: str) -> str:
+            return build_access_key(AccessKeyParts(
+                issue_date=issue_date, doc_code=doc_code, ruc=issuer.ruc, environment=issuer.environment,
+                establishment=estab, emission_point=point, sequential=f"{sequential:09d}",
+                numeric_code=numeric_code))
+
+        allocated = self._allocator.allocate(request, make_key)
+        return Numbering(series=f"{estab}-{point}", sequential=allocated.sequential,
+                         document_number=f"{estab}-{point}-{allocated.sequential:09d}",
+                         issue_date=allocated.issue_date, access_key=allocated.access_key)
+
+    # --- document -----------------------------------------------------------------------------
+    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
+                     signing_time: datetime) -> BuiltDocument:
+        issuer = self._issuer(sale)
+        if credit is None:
+            unsigned = build_factura(sale, numbering, issuer)
+        else:
+            unsigned = build_nota_credito(credited_sale(sale, credit.lines), numbering, issuer,
+                                          credit.original_numbering, credit.reason)
+        errors = schema_errors(unsigned, self._schemas)
+        if errors:
+            raise InvalidInvoice([Problem(field="document", code="EC.XSD", message=e) for e in errors])
+        identity = self._keys.identity(issuer, signing_time)
+        try:
+            signed = sign_comprobante(unsigned, identity, signing_time=signing_time,
+                                      algorithm=issuer.signature_algorithm)
+        except SigningError as exc:
+            raise ConfigurationError(f"signing failed: {exc}") from exc
+        return BuiltDocument(xml=signed, access_key=numbering.access_key)
+
+    # --- the SRI ------------------------------------------------------------------------------
+    def _client(self) -> SriClient:
+        if self._sri is None:
+            raise ConfigurationError("this worker has no SRI client configured")
+        return self._sri
+
+    async def submit(self, xml: bytes, numbering: Numbering) -> Literal["RECEIVED", "ALREADY_RECEIVED"]:
+        reception = await self._client().submit(xml)
+        if reception.state == "RECIBIDA":
+            return "RECEIVED"
+        codes = {m.identifier for m in reception.messages}
+        if codes & ALREADY_RECEIVED_CODES:
+            return "ALREADY_RECEIVED"
+        if SRI_INTERNAL_ERROR in codes:
+            raise AuthorityUnavailable("SRI answered 50 ERROR INTERNO GENERAL")
+        raise AuthorityRejected(reception.state or "DEVUELTA", reception.messages)
+
+    async def decision(self, numbering: Numbering, kind: DocumentKind) -> AuthorityDecision:
+        assert numbering.access_key is not None  # Ecuador's key exists from numbering on
+        answer = await self._client().authorization(numbering.access_key)
+        if answer.state == "AUTORIZADO":
+            if answer.authorization_xml is None or answer.authorized_at is None:
+                raise AuthorityUnavailable("AUTORIZADO without document or date")
+            authorization = Authorization(number=answer.number or numbering.access_key,
+                                          authorized_at=answer.authorized_at,
+                                          environment=answer.environment or "", messages=answer.messages)
+            return AuthorityDecision("AUTHORIZED", authorization, answer.authorization_xml, answer.messages)
+        if answer.state in NOT_AUTHORIZED_STATES:
+            return AuthorityDecision("NOT_AUTHORIZED", messages=answer.messages)
+        return AuthorityDecision("PENDING", messages=answer.messages)
+
+    async def probe(self) -> None:
+        # An authorization query for a well-formed key that cannot exist: any SOAP answer means the
+        # service is up; nothing is submitted.
+        await self._client().authorization("0" * 49)
+
+    # --- delivery -----------------------------------------------------------------------------
+    def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes:
+        from adapters.ecuador.ride_context import ride_context_from_xml
+
+        if self._renderer is None:
+            if self._renderer_factory is None:
+                raise ConfigurationError("this worker does not render PDFs (worker role)")
+            self._renderer = self._renderer_factory()
+        comprobante = document if authorization is None else comprobante_from_authorization(document)
+        return self._renderer.render(
+            ride_context_from_xml(comprobante),
+            authorization_number=authorization.number if authorization else None,
+            authorized_at=authorization.authorized_at if authorization else None,
+            pending_authorization=authorization is None,
+        )
+
+    def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]:
+        base = f"{FILE_PREFIX[kind]}-{numbering.document_number}"
+        return [Attachment(f"{base}.pdf", pdf, "application", "pdf"),
+                Attachment(f"{base}.xml", xml, "application", "xml")]
+
+    def sender(self, sale: Sale) -> tuple[str, str]:
+        issuer = self._issuer(sale)
+        return issuer.trade_name or issuer.legal_name, issuer.email_from

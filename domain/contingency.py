@@ -1,0 +1,29 @@
+"""Legal transmission deadlines for documents issued while the authority was unreachable (data per country).
+
+An invoice in contingency raises an alert once `alert_after` has passed, well before the deadline.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class ContingencyRule:
+    deadline: timedelta
+    alert_after: timedelta
+    source: str
+
+
+CONTINGENCY_RULES: dict[str, ContingencyRule] = {
+    # Since 1 January 2026 transmission must be immediate (Res. NAC-DGERCGC25-00000014 as amended by
+    # -00000017): there is no legal grace period, so the operator is alerted within minutes.
+    "EC": ContingencyRule(timedelta(hours=1), timedelta(minutes=10), "SRI, transmisión inmediata desde 2026"),
+    # DIAN: a contingency invoice (type 04) must be transmitted within 48 hours after the service is back.
+    "CO": ContingencyRule(timedelta(hours=48), timedelta(hours=36), "DIAN Res. 000165/2023, contingencia"),
+    # SAT: a CFDI must be stamped within 72 hours of its Fecha.
+    "MX": ContingencyRule(timedelta(hours=72), timedelta(hours=60), "SAT, Anexo 20: 72 horas para timbrar"),
+}
+
+
+def contingency_rule(country: str) -> ContingencyRule:
+    return CONTINGENCY_RULES[country]

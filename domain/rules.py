@@ -1,0 +1,19 @@
+"""Country-neutral entry to the pure business rules, usable inside workflows (update validators).
+
+Only pure domain code is reachable from here: no issuer configuration, no I/O; the validate activity
+adds the checks that need the worker's configuration.
+"""
+
+from datetime import datetime
+
+from domain.ecuador.clock import GUAYAQUIL
+from domain.ecuador.validation import validate_sale as validate_ecuadorian_sale
+from domain.invoice import Sale
+from domain.problems import Problem
+
+
+def sale_problems(sale: Sale, now: datetime) -> list[Problem]:
+    """Every business problem of a sale, judged at instant ``now`` (in the country's own calendar)."""
+    if sale.country == "EC":
+        return validate_ecuadorian_sale(sale, today=now.astimezone(GUAYAQUIL).date())
+    raise ValueError(f"no rules for country {sale.country}")

@@ -1,0 +1,328 @@
+"""The step machinery shared by the invoice and credit-note workflows.
+
+It only sequences activities (called by name, so no I/O library enters the sandbox) and keeps the status
+picture current everywhere operators look: the `status` query, the InvoiceStatus search attribute, the
+Web UI's details line and the ledger's audit trail. A step that cannot succeed parks the document in
+NEEDS_FIX with its problems until support acts; nothing ever disappears.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from domain import errors, names
+    from domain.contingency import contingency_rule
+    from domain.documents import DocumentRef
+    from domain.invoice import (
+        Authorization,
+        AuthorityMessage,
+        DocumentKind,
+        InvoiceState,
+        Numbering,
+        PipelineTimings,
+        Sale,
+        StatusChange,
+    )
+    from domain.problems import Problem, errors_only
+    from domain.status import InvoiceStatus
+    from domain.steps import (
+        AlertInput,
+        AuthorityInput,
+        AuthorityStatus,
+        CreditSpec,
+        NotifyInput,
+        NotifyResult,
+        NumberInput,
+        OutageReport,
+        PollInput,
+        PollResult,
+        RenderInput,
+        SignInput,
+        SignResult,
+        SubmitInput,
+        SubmitResult,
+        TransitionInput,
+        ValidateInput,
+        ValidateResult,
+    )
+
+STATUS = SearchAttributeKey.for_keyword(names.SA_STATUS)
+NUMBER = SearchAttributeKey.for_keyword(names.SA_NUMBER)
+T = TypeVar("T")
+
+
+class StepFailed(Exception):
+    """A step failed for good; carries what the operator needs to see."""
+
+    def __init__(self, problems: list[Problem], messages: list[AuthorityMessage] | None = None) -> None:
+        super().__init__(problems[0].message if problems else "step failed")
+        self.problems = problems
+        self.messages = messages or []
+
+
+class CancelRequested(Exception):
+    """Support asked to cancel; raised at the next safe point so the workflow can compensate."""
+
+
+class Pipeline:
+    def __init__(self, state: InvoiceState, sale: Sale, timings: PipelineTimings, kind: DocumentKind,
+                 credit: CreditSpec | None = None) -> None:
+        self.state = state
+        self.sale = sale
+        self.timings = timings
+        self.kind = kind
+        self.credit = credit
+        self.wake = False  # set by retry_now / fix / cancel to end a wait early
+        self.cancel_requested = False
+        self.authority_back = False  # set by the authority-health workflow's release signal
+        self.submitted = False  # the authority has received this document at least once
+
+    # --- steps ----------------------------------------------------------------------------------
+    async def validate(self) -> None:
+        result = await self.activity(names.VALIDATE, ValidateInput(sale=self.sale, credit=self.credit),
+                                     ValidateResult)
+        self.state.problems = result.problems  # warnings stay visible
+        if errors_only(result.problems):
+            raise StepFailed(result.problems)
+        self.state.total = result.total
+
+    async def number(self) -> Numbering:
+        if self.state.numbering is not None:
+            return self.state.numbering
+        numbering = await self.activity(
+            names.ALLOCATE_NUMBER, NumberInput(invoice_key=self.state.invoice_key, sale=self.sale, kind=self.kind),
+            Numbering)
+        self.state.numbering = numbering
+        workflow.upsert_search_attributes([NUMBER.value_set(numbering.document_number)])
+        await self.move(InvoiceStatus.NUMBERED, "worker", f"number {numbering.document_number}")
+        return numbering
+
+    async def sign(self, numbering: Numbering) -> DocumentRef:
+        signed = await self.activity(
+            names.BUILD_AND_SIGN,
+            SignInput(invoice_key=self.state.invoice_key, sale=self.sale, numbering=numbering,
+                      revision=self.state.revision, kind=self.kind, credit=self.credit),
+            SignResult)
+        self.state.documents["signed_xml"] = signed.document
+        await self.move(InvoiceStatus.SIGNED, "worker", f"revision {self.state.revision}")
+        return signed.document
+
+    async def transmit(self, numbering: Numbering, signed: DocumentRef,
+                       on_contingency: Callable[[], Awaitable[None]]) -> tuple[Authorization, DocumentRef]:
+        """Submit (riding out outages in contingency) and wait for the authority's decision."""
+        await self._submit(numbering, signed, on_contingency)
+        polled = await self.activity(
+            names.POLL_AUTHORIZATION,
+            PollInput(invoice_key=self.state.invoice_key, country=self.sale.country, numbering=numbering,
+                      revision=self.state.revision, kind=self.kind),
+            PollResult, schedule_to_close=self.timings.authorization_deadline,
+            retry=RetryPolicy(initial_interval=self.timings.poll_interval, backoff_coefficient=1.5,
+                              maximum_interval=self.timings.poll_max_interval))
+        self.state.attempts["poll"] = polled.attempt
+        if not polled.authorized or polled.authorization is None or polled.authorized_document is None:
+            # NO AUTORIZADO: the authority kept it; the next attempt needs a new signature (fixed data or
+            # a fixed certificate) under the same number.
+            await self._rejected(polled.messages)
+        assert polled.authorization is not None and polled.authorized_document is not None
+        self.state.authorization = polled.authorization
+        self.state.authority_messages = polled.messages
+        self.state.documents["authorized_xml"] = polled.authorized_document
+        await self.move(InvoiceStatus.AUTHORIZED, "authority", f"authorization {polled.authorization.number}")
+        return polled.authorization, polled.authorized_document
+
+    async def _submit(self, numbering: Numbering, signed: DocumentRef,
+                      on_contingency: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            self.check_cancel()
+            # Outages are shared knowledge: while the authority is known to be down, go to contingency at
+            # once instead of waiting out the online window again for every invoice.
+            health = await workflow.execute_local_activity(
+                names.AUTHORITY_STATUS, AuthorityInput(country=self.sale.country), result_type=AuthorityStatus,
+                start_to_close_timeout=timedelta(seconds=5))
+            if health.up or self.authority_back or self.wake:
+                self.authority_back = self.wake = False
+                error = await self._try_submit(numbering, signed)
+                if error is None:
+                    return
+            else:
+                error = f"{self.sale.country} authority known to be down since {health.since}"
+            await self.activity(names.REPORT_OUTAGE, OutageReport(country=self.sale.country,
+                                                                  invoice_key=self.state.invoice_key, error=error),
+                                bool)
+            if self.state.status != InvoiceStatus.CONTINGENCY:
+                self.state.contingency_since = workflow.now()
+                await self.move(InvoiceStatus.CONTINGENCY, "worker", f"authority unreachable: {error[:200]}")
+                await on_contingency()
+            await self._wait_for_authority()
+
+    async def _try_submit(self, numbering: Numbering, signed: DocumentRef) -> str | None:
+        """None when the authority received the document; the outage's description when it is unreachable."""
+        try:
+            submitted = await self.activity(
+                names.SUBMIT, SubmitInput(invoice_key=self.state.invoice_key, country=self.sale.country,
+                                          numbering=numbering, document=signed),
+                SubmitResult, schedule_to_close=self.timings.submit_window)
+        except ActivityError as error:
+            failure = failure_from("submit", error)
+            if failure.messages:  # rejected on content (SRI DEVUELTA): not kept; a fixed resend keeps the key
+                await self._rejected(failure.messages)
+            if _is_outage(error):
+                return failure.problems[0].message if failure.problems else "unreachable"
+            raise failure from error
+        self.submitted = True
+        self.state.attempts["submit"] = self.state.attempts.get("submit", 0) + submitted.attempt
+        await self.move(InvoiceStatus.SUBMITTED, "worker", submitted.outcome)
+        return None
+
+    async def _wait_for_authority(self) -> None:
+        """Wait to be released by the authority-health workflow; a safety-net timeout retries anyway."""
+        rule = contingency_rule(self.sale.country)
+        since = self.state.contingency_since or workflow.now()
+        alert_at = since + (self.timings.contingency_alert_after or rule.alert_after)
+        deadline = self.timings.contingency_retry
+        if "contingency_deadline" not in self.state.alerts and workflow.now() < alert_at:
+            deadline = min(deadline, alert_at - workflow.now())
+        try:
+            await workflow.wait_condition(lambda: self.authority_back or self.wake or self.cancel_requested,
+                                          timeout=deadline)
+        except TimeoutError:
+            if workflow.now() >= alert_at and "contingency_deadline" not in self.state.alerts:
+                await self.alert("contingency_deadline",
+                                 f"in contingency since {since.isoformat()}; legal limit {rule.deadline} "
+                                 f"({rule.source})")
+            else:
+                self.wake = True  # the safety net: try on our own
+        self.check_cancel()
+
+    async def _rejected(self, messages: list[AuthorityMessage]) -> None:
+        self.state.revision += 1
+        await self.move(InvoiceStatus.REJECTED, "authority", codes(messages))
+        raise StepFailed([Problem(field="document", code=f"AUTHORITY.{m.identifier}",
+                                  message=f"{m.message} {m.additional_info or ''}".strip()) for m in messages],
+                         messages)
+
+    async def render(self, document: DocumentRef, authorization: Authorization | None) -> DocumentRef:
+        return await self.activity(
+            names.RENDER_PDF,
+            RenderInput(invoice_key=self.state.invoice_key, country=self.sale.country, kind=self.kind,
+                        document=document, authorization=authorization, revision=self.state.revision),
+            DocumentRef, task_queue=names.PDF_QUEUE, schedule_to_close=self.timings.delivery_window)
+
+    async def notify(self, pdf: DocumentRef, xml: DocumentRef, purpose: str, to: str | None = None) -> NotifyResult:
+        numbering, total = self.state.numbering, self.state.total
+        assert numbering is not None and total is not None
+        result = await self.activity(
+            names.SEND_EMAIL,
+            NotifyInput(invoice_key=self.state.invoice_key, sale=self.sale, kind=self.kind, numbering=numbering,
+                        total=total, pdf=pdf, xml=xml, purpose=purpose, recipient_override=to),
+            NotifyResult, schedule_to_close=self.timings.delivery_window)
+        if to is None:
+            self.state.email_message_id = result.message_id
+        return result
+
+    async def alert(self, kind: str, message: str) -> None:
+        self.state.alerts.append(kind)
+        await self.record("worker", f"alert {kind}: {message}")
+        await self.activity(names.RAISE_ALERT, AlertInput(invoice_key=self.state.invoice_key, kind=kind,
+                                                          message=message), bool)
+
+    # --- parking and support ----------------------------------------------------------------------
+    async def until_done(self, step: str, run_step: Callable[[], Awaitable[T]]) -> T:
+        """Run a step; when it fails for good, park in NEEDS_FIX and run it again once support acts."""
+        while True:
+            self.state.step = step
+            self.check_cancel()
+            try:
+                return await run_step()
+            except StepFailed as failure:
+                await self.park(step, failure)
+            except ActivityError as error:
+                await self.park(step, failure_from(step, error))
+
+    async def park(self, step: str, failure: StepFailed) -> None:
+        self.state.problems = failure.problems
+        self.state.authority_messages = failure.messages
+        await self.move(InvoiceStatus.NEEDS_FIX, "worker", f"{step}: {failure}")
+        self.wake = False
+        try:
+            await workflow.wait_condition(lambda: self.wake or self.cancel_requested,
+                                          timeout=self.timings.needs_fix_alert_after)
+        except TimeoutError:
+            # Nobody acted in time: say so loudly, then keep waiting; the invoice never disappears.
+            await self.alert("needs_fix_overdue", f"waiting for a fix since step {step}: {failure}")
+            await workflow.wait_condition(lambda: self.wake or self.cancel_requested)
+        self.check_cancel()
+        self.wake = False
+        self.state.problems = []
+
+    def check_cancel(self) -> None:
+        if self.cancel_requested:
+            raise CancelRequested
+
+    # --- machinery ------------------------------------------------------------------------------
+    async def activity(
+        self, name: str, arg: Any, result_type: type[T], *, task_queue: str | None = None,
+        schedule_to_close: timedelta | None = None, retry: RetryPolicy | None = None,
+    ) -> T:
+        timings = self.timings
+        result: T = await workflow.execute_activity(
+            name, arg, result_type=result_type, task_queue=task_queue,
+            start_to_close_timeout=timings.step_timeout,
+            schedule_to_close_timeout=schedule_to_close or timings.delivery_window,
+            retry_policy=retry or RetryPolicy(initial_interval=timings.retry_initial,
+                                              maximum_interval=timings.retry_max),
+            summary=name,
+        )
+        return result
+
+    async def move(self, status: InvoiceStatus, actor: str, note: str) -> None:
+        """Record a status change everywhere operators look: query, search attribute, UI, audit trail."""
+        self.state.status = status
+        workflow.upsert_search_attributes([STATUS.value_set(status.value)])
+        await self.record(actor, note)
+
+    async def record(self, actor: str, note: str) -> None:
+        """An entry in the history and the audit trail (status changes and support actions alike)."""
+        change = StatusChange(status=self.state.status, at=workflow.now(), actor=actor, note=note)
+        self.state.history.append(change)
+        workflow.set_current_details(f"**{self.state.status.value}**: {note}")
+        await workflow.execute_local_activity(
+            names.RECORD_TRANSITION,
+            TransitionInput(invoice_key=self.state.invoice_key, country=self.state.country,
+                            issuer_id=self.state.issuer_id, order_id=self.state.order_id,
+                            sequence=len(self.state.history), status=self.state.status.value, actor=actor,
+                            note=note[:500], at=change.at),
+            result_type=bool, start_to_close_timeout=timedelta(seconds=10),
+        )
+
+
+def codes(messages: list[AuthorityMessage]) -> str:
+    return ", ".join(f"{m.identifier} {m.message}" for m in messages) or "no messages"
+
+
+def _is_outage(error: ActivityError) -> bool:
+    cause = error.cause
+    if isinstance(cause, TimeoutError):
+        return True
+    return isinstance(cause, ApplicationError) and cause.type == errors.AUTHORITY_UNAVAILABLE
+
+
+def failure_from(step: str, error: ActivityError) -> StepFailed:
+    cause = error.cause
+    if isinstance(cause, ApplicationError):
+        details = list(cause.details) if cause.details else []
+        if cause.type == errors.INVALID_INVOICE and details:
+            return StepFailed([Problem.model_validate(p) for p in details[0]])
+        if cause.type == errors.REJECTED and details:
+            messages = [AuthorityMessage.model_validate(m) for m in details[0]]
+            return StepFailed([Problem(field="document", code=f"AUTHORITY.{m.identifier}",
+                                       message=f"{m.message} {m.additional_info or ''}".strip())
+                               for m in messages], messages)
+        return StepFailed([Problem(field=step, code=cause.type or "ERROR", message=cause.message)])
+    return StepFailed([Problem(field=step, code="TIMEOUT",
+                               message=f"{step} did not succeed within its time budget: {cause}")])

@@ -48,9 +48,10 @@ from domain.health import HealthSettings
 from workflows.authority_health import AuthorityHealthWorkflow
 from workflows.credit_note import CreditNoteWorkflow
 from workflows.issue_invoice import IssueInvoiceWorkflow
+from workflows.resend import ResendWorkflow
 
 log = structlog.get_logger(__name__)
-WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow]
+WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow, ResendWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

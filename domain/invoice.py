@@ -156,6 +156,8 @@ class InvoiceState(BaseModel):
     contingency_since: datetime | None = None
     credit_notes: list[CreditNoteSummary] = Field(default_factory=list)
     alerts: list[str] = Field(default_factory=list)
+    # The sale as it stands now (after any fix): what support reads before fixing or crediting.
+    sale: Sale | None = None
     history: list[StatusChange] = Field(default_factory=list)
 
 

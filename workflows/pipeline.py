@@ -73,7 +73,7 @@ class Pipeline:
     def __init__(self, state: InvoiceState, sale: Sale, timings: PipelineTimings, kind: DocumentKind,
                  credit: CreditSpec | None = None) -> None:
         self.state = state
-        self.sale = sale
+        state.sale = sale
         self.timings = timings
         self.kind = kind
         self.credit = credit
@@ -81,6 +81,15 @@ class Pipeline:
         self.cancel_requested = False
         self.authority_back = False  # set by the authority-health workflow's release signal
         self.submitted = False  # the authority has received this document at least once
+
+    @property
+    def sale(self) -> Sale:
+        assert self.state.sale is not None
+        return self.state.sale
+
+    @sale.setter
+    def sale(self, sale: Sale) -> None:
+        self.state.sale = sale
 
     # --- steps ----------------------------------------------------------------------------------
     async def validate(self) -> None:

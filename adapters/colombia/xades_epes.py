@@ -106,7 +106,9 @@ def sign_ubl(
     _check_issue_date(root, signing_time)
     container = _signature_container(root)
     ids = signature_id or f"xmldsig-{uuid.uuid4()}"
-    signature = _template(container, ids, identity, algorithms, signing_time, role)
+    signature = _template(
+        container, ids=ids, identity=identity, algorithms=algorithms, signing_time=signing_time, role=role
+    )
     _compute(root, signature, identity)
     signed = b'<?xml version="1.0" encoding="UTF-8"?>' + etree.tostring(root, encoding="UTF-8")
     _verify(signed, identity)
@@ -136,17 +138,20 @@ def _check_issue_date(root: etree._Element, signing_time: datetime) -> None:
 
 
 def _signature_container(root: etree._Element) -> etree._Element:
+    # Invoices and notes: UBLExtension[2] (the first holds DianExtensions). The AttachedDocument has no
+    # DianExtensions, so its single UBLExtension receives the signature.
     extensions = root.findall(f"{{{EXT}}}UBLExtensions/{{{EXT}}}UBLExtension")
-    if len(extensions) < 2:
-        raise SigningError("the document needs a second ext:UBLExtension for the signature (policy §5.1)")
-    content = extensions[1].find(f"{{{EXT}}}ExtensionContent")
+    if not extensions:
+        raise SigningError("the document needs an ext:UBLExtension for the signature (policy §5.1)")
+    content = extensions[1 if len(extensions) > 1 else 0].find(f"{{{EXT}}}ExtensionContent")
     if content is None or len(content) or (content.text or "").strip():
-        raise SigningError("the second ext:UBLExtension must hold an empty ext:ExtensionContent")
+        raise SigningError("the signature's ext:UBLExtension must hold an empty ext:ExtensionContent")
     return content
 
 
 def _template(
     container: etree._Element,
+    *,
     ids: str,
     identity: SigningIdentity,
     algorithms: _Algorithms,
@@ -170,7 +175,9 @@ def _template(
     _sub(_sub(key_info, _ds("X509Data")), _ds("X509Certificate"), _b64(identity.certificate_der))
     qualifying = _sub(_sub(signature, _ds("Object")), _xades("QualifyingProperties"), Target=f"#{ids}")
     signed_properties = _sub(qualifying, _xades("SignedProperties"), Id=f"{ids}-signedprops")
-    _signed_signature_properties(signed_properties, identity, algorithms, signing_time, role)
+    _signed_signature_properties(
+        signed_properties, identity=identity, algorithms=algorithms, signing_time=signing_time, role=role
+    )
     return signature
 
 
@@ -180,7 +187,7 @@ def _digest_slots(reference: etree._Element, algorithms: _Algorithms) -> None:
 
 
 def _signed_signature_properties(
-    parent: etree._Element, identity: SigningIdentity, algorithms: _Algorithms, signing_time: datetime, role: str
+    parent: etree._Element, *, identity: SigningIdentity, algorithms: _Algorithms, signing_time: datetime, role: str
 ) -> None:
     # XSD order: SigningTime, SigningCertificate, SignaturePolicyIdentifier, SignerRole (§5.2).
     properties = _sub(parent, _xades("SignedSignatureProperties"))

@@ -76,7 +76,7 @@ class InvoiceHandle:
         return state
 
     async def result(self) -> IssueInvoiceResult:
-        result: IssueInvoiceResult = await self._handle.result(result_type=IssueInvoiceResult)
+        result: IssueInvoiceResult = await self._handle.result()
         return result
 
     async def is_running(self) -> bool:
@@ -135,12 +135,12 @@ class InvoiceClient:
 
     def invoice(self, country: str, issuer_id: str, order_id: str) -> InvoiceHandle:
         key = invoice_key(country, issuer_id, order_id)
-        return InvoiceHandle(key, self._client.get_workflow_handle(key))
+        return InvoiceHandle(key, self._client.get_workflow_handle_for(IssueInvoiceWorkflow.run, key))
 
     async def find_by_order(self, order_id: str) -> list[InvoiceHandle]:
         """Invoices for an order id across issuers, through the OrderId search attribute."""
         query = f'{names.SA_ORDER} = "{order_id}" AND WorkflowType = "IssueInvoice"'
-        return [InvoiceHandle(e.id, self._client.get_workflow_handle(e.id))
+        return [InvoiceHandle(e.id, self._client.get_workflow_handle_for(IssueInvoiceWorkflow.run, e.id))
                 async for e in self._client.list_workflows(query)]
 
     # --- support --------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class InvoiceClient:
         return InvoiceHandle(key, credit)
 
     async def credit_result(self, credit: InvoiceHandle) -> CreditNoteResult:
-        result: CreditNoteResult = await credit.workflow.result(result_type=CreditNoteResult)
+        result: CreditNoteResult = await credit.workflow.result()
         return result
 
     async def resend(self, handle: InvoiceHandle, *, actor: str, reason: str, to: str | None = None) -> str | None:

@@ -31,6 +31,8 @@ class StackOptions:
     persist_temporal: bool = False
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    probe_interval_seconds: float = 30.0
+    drain_per_second: float = 20.0
 
 
 @dataclass
@@ -90,6 +92,7 @@ async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
                 sri_url=f"http://127.0.0.1:{sri_port}/comprobantes-electronicos-ws/",
                 smtp_host="127.0.0.1", smtp_port=smtp_port, schemas=_schemas_folder(),
                 webhook_url=options.webhook_url, webhook_secret=options.webhook_secret,
+                probe_interval_seconds=options.probe_interval_seconds, drain_per_second=options.drain_per_second,
             )
             stack = EmbeddedStack(options, settings, server.client, sri, sri_port, sri_admin_port, smtp, maildir,
                                   server.ui_url)

@@ -230,31 +230,24 @@ class IssueInvoiceWorkflow:
         p, request = self._p, self._cancel_reason
         assert request is not None
         p.cancel_requested = False
-        if p.state.authorization is None and not p.submitted:
-            # The authority never received it: void. The number stays spent, marked voided.
-            await p.activity(names.VOID_INVOICE, VoidInput(invoice_key=p.state.invoice_key, sale=p.sale,
-                                                          numbering=p.state.numbering, reason=request.reason,
-                                                          actor=request.actor), bool)
-            await p.move(InvoiceStatus.VOIDED, request.actor, request.reason)
-            return
+        if p.state.authorization is None and p.submitted and not p.refused:
+            # Received but not decided: its decision chooses between void and credit. Poll only; a
+            # cancelled document is never sent again.
+            await self._last_decision()
         if p.state.authorization is None:
-            # Received but not decided: the decision decides between void and credit.
-            p.state.step = "authorize"
-            await self._finish_authorization()
-            if p.state.authorization is None:
-                await self._compensate_void(request)
-                return
+            # The authority never received it, or refused it: void. The number stays spent, marked voided.
+            await self._compensate_void(request)
+            return
         numbering = p.state.numbering
         assert numbering is not None
         await self._post_ledger(numbering, p.state.authorization, p.state.status)
         await self._credit_fully(request.reason, request.actor, book=True)
 
-    async def _finish_authorization(self) -> None:
+    async def _last_decision(self) -> None:
         p = self._p
-        numbering = p.state.numbering
-        assert numbering is not None
+        assert p.state.numbering is not None
         try:
-            await p.transmit(numbering, p.state.documents["signed_xml"], _nothing)
+            await p.poll(p.state.numbering)
         except (StepFailed, ActivityError):
             return  # not authorized in the end: the caller voids instead
 
@@ -290,7 +283,4 @@ class IssueInvoiceWorkflow:
             document_number=result.state.numbering.document_number if result.state.numbering else None)
         await p.move(InvoiceStatus.CREDITED, actor, f"credited by {key}: {reason}")
 
-
-async def _nothing() -> None:
-    return None
 

@@ -12,7 +12,10 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ActivityError, ApplicationError, TimeoutError
+# Temporal's TimeoutError describes an activity that timed out; the builtin TimeoutError is what
+# workflow.wait_condition raises when its own timeout passes. Both are used below.
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from domain import errors, names
@@ -81,6 +84,7 @@ class Pipeline:
         self.cancel_requested = False
         self.authority_back = False  # set by the authority-health workflow's release signal
         self.submitted = False  # the authority has received this document at least once
+        self.refused = False  # the authority's last decision on it was a refusal
 
     @property
     def sale(self) -> Sale:
@@ -125,6 +129,9 @@ class Pipeline:
                        on_contingency: Callable[[], Awaitable[None]]) -> tuple[Authorization, DocumentRef]:
         """Submit (riding out outages in contingency) and wait for the authority's decision."""
         await self._submit(numbering, signed, on_contingency)
+        return await self.poll(numbering)
+
+    async def poll(self, numbering: Numbering) -> tuple[Authorization, DocumentRef]:
         polled = await self.activity(
             names.POLL_AUTHORIZATION,
             PollInput(invoice_key=self.state.invoice_key, country=self.sale.country, numbering=numbering,
@@ -183,7 +190,7 @@ class Pipeline:
             if _is_outage(error):
                 return failure.problems[0].message if failure.problems else "unreachable"
             raise failure from error
-        self.submitted = True
+        self.submitted, self.refused = True, False
         self.state.attempts["submit"] = self.state.attempts.get("submit", 0) + submitted.attempt
         await self.move(InvoiceStatus.SUBMITTED, "worker", submitted.outcome)
         return None
@@ -209,6 +216,7 @@ class Pipeline:
         self.check_cancel()
 
     async def _rejected(self, messages: list[AuthorityMessage]) -> None:
+        self.refused = True
         self.state.revision += 1
         await self.move(InvoiceStatus.REJECTED, "authority", codes(messages))
         raise StepFailed([Problem(field="document", code=f"AUTHORITY.{m.identifier}",
@@ -316,7 +324,7 @@ def codes(messages: list[AuthorityMessage]) -> str:
 
 def _is_outage(error: ActivityError) -> bool:
     cause = error.cause
-    if isinstance(cause, TimeoutError):
+    if isinstance(cause, ActivityTimeoutError):
         return True
     return isinstance(cause, ApplicationError) and cause.type == errors.AUTHORITY_UNAVAILABLE
 

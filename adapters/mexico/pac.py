@@ -111,7 +111,8 @@ class PacPort(Protocol):
     async def stamped(self, key: str | bytes) -> StampAnswer | None: ...
 
     async def cancel(
-        self, uuid: str, rfc_emisor: str, rfc_receptor: str, total: str, motive: str, substitute_uuid: str | None = None
+        self, uuid: str, *, rfc_emisor: str, rfc_receptor: str, total: str, motive: str,
+        substitute_uuid: str | None = None,
     ) -> CancelAnswer: ...
 
     async def cancellation_status(self, uuid: str) -> CancelAnswer: ...

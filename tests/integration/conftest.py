@@ -22,6 +22,7 @@ from starter.processes import free_port
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack
 
 WEBHOOK_SECRET = "test-webhook-secret"
+DRAIN_PER_SECOND = 4.0
 # Short durations so failures show within seconds; production keeps PipelineTimings' defaults.
 TEST_TIMINGS = PipelineTimings(
     step_timeout=timedelta(seconds=20), retry_initial=timedelta(milliseconds=200),
@@ -72,7 +73,8 @@ def webhooks() -> Iterator[WebhookCapture]:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory, webhooks: WebhookCapture) -> AsyncIterator[EmbeddedStack]:
     options = StackOptions(data_dir=tmp_path_factory.mktemp("stack"), authorization_delay=0.3,
-                           webhook_url=webhooks.url, webhook_secret=WEBHOOK_SECRET)
+                           webhook_url=webhooks.url, webhook_secret=WEBHOOK_SECRET,
+                           probe_interval_seconds=0.5, drain_per_second=DRAIN_PER_SECOND)
     async with embedded_stack(options) as running:
         yield running
 

@@ -28,6 +28,9 @@ SA_ISSUER = "IssuerId"
 SA_NUMBER = "InvoiceNumber"
 SA_ORDER = "OrderId"
 SEARCH_ATTRIBUTES = (SA_COUNTRY, SA_STATUS, SA_ISSUER, SA_NUMBER, SA_ORDER)
+# When the status last changed (Datetime, which does not count against the 10 keywords): lets operators
+# find invoices stuck in one step, e.g. `InvoiceUpdatedAt < "2026-11-21T10:00:00Z"`.
+SA_UPDATED_AT = "InvoiceUpdatedAt"
 PROBE_AUTHORITY = "probe_authority"
 AUTHORITY_STATUS = "authority_status"
 REPORT_OUTAGE = "report_outage"

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -15,6 +15,9 @@ from adapters.logging_setup import configure_logging
 from adapters.settings import Settings
 from domain.invoice import InvoiceState, Sale
 from domain.problems import describe, problems_from_validation_error
+
+if TYPE_CHECKING:
+    from starter.client import InvoiceClient, InvoiceHandle
 
 EXIT_USAGE = 2
 
@@ -60,9 +63,156 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--country", default="EC")
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
+    _support_commands(sub)
     work = sub.add_parser("worker", help="run a worker against COMPROBANTE_TEMPORAL_ADDRESS")
     work.set_defaults(handler=_worker)
     return parser
+
+
+def _support_commands(sub: Any) -> None:
+    def invoice_arguments(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("order_id")
+        parser.add_argument("--issuer", help="issuer tax id; found through the OrderId search attribute if omitted")
+        parser.add_argument("--country", default="EC")
+        parser.add_argument("--actor", default=f"cli:{os.environ.get('USER', 'unknown')}",
+                            help="who asks (recorded in the audit trail)")
+
+    fix = sub.add_parser("fix", help="repair an invoice waiting in NEEDS_FIX with a JSON patch")
+    invoice_arguments(fix)
+    fix.add_argument("patch_file", type=Path, help='JSON object of sections to replace, e.g. {"buyer": {...}}')
+    fix.add_argument("--reason", required=True)
+    fix.set_defaults(handler=_fix)
+    retry = sub.add_parser("retry", help="resume a parked invoice now (after a configuration fix or an outage)")
+    invoice_arguments(retry)
+    retry.add_argument("--reason", default="")
+    retry.set_defaults(handler=_retry)
+    cancel = sub.add_parser("cancel", help="void an invoice the authority never saw; credit an authorized one")
+    invoice_arguments(cancel)
+    cancel.add_argument("--reason", required=True)
+    cancel.set_defaults(handler=_cancel)
+    resend = sub.add_parser("resend", help="send the invoice's PDF and XML again")
+    invoice_arguments(resend)
+    resend.add_argument("--to", help="another address (default: the buyer)")
+    resend.add_argument("--reason", default="resend requested")
+    resend.set_defaults(handler=_resend)
+    credit = sub.add_parser("credit", help="credit all or some lines of an authorized invoice")
+    invoice_arguments(credit)
+    credit.add_argument("--reason", required=True)
+    credit.add_argument("--line", action="append", default=[], metavar="INDEX:QUANTITY",
+                        help="credit QUANTITY of line INDEX (0-based); repeat; none credits everything")
+    credit.add_argument("--id", dest="credit_id", help="your return/RMA id: the same id is the same credit note")
+    credit.add_argument("--wait", action="store_true")
+    credit.set_defaults(handler=_credit)
+    ops = sub.add_parser("ops", help="invoices that need people, wait in contingency or are stuck; authorities")
+    ops.add_argument("--stuck-minutes", type=float, default=30.0)
+    ops.add_argument("--json", action="store_true")
+    ops.set_defaults(handler=_ops)
+
+
+async def _client() -> "InvoiceClient":
+    from starter.client import InvoiceClient
+
+    settings = Settings()
+    return await InvoiceClient.connect(settings.temporal_address, settings.temporal_namespace)
+
+
+async def _handle(client: "InvoiceClient", args: argparse.Namespace) -> "InvoiceHandle | None":
+    if args.issuer:
+        return client.invoice(args.country, args.issuer, args.order_id)
+    found = await client.find_by_order(args.order_id)
+    if len(found) != 1:
+        print(f"{len(found)} invoices for order {args.order_id}; say which with --issuer", file=sys.stderr)
+        return None
+    return found[0]
+
+
+async def _support(args: argparse.Namespace, action: "Callable[[InvoiceClient, InvoiceHandle], Any]") -> int:
+    from temporalio.client import WorkflowUpdateFailedError
+
+    from starter.client import SupportError
+
+    client = await _client()
+    handle = await _handle(client, args)
+    if handle is None:
+        return 1
+    try:
+        answer = await action(client, handle)
+    except WorkflowUpdateFailedError as exc:
+        print(f"refused: {exc.cause}", file=sys.stderr)
+        return 1
+    except SupportError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 1
+    print(answer)
+    return 0
+
+
+async def _fix(args: argparse.Namespace) -> int:
+    try:
+        changes = json.loads(args.patch_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"{args.patch_file}: cannot read a JSON patch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return await _support(args, lambda c, h: h.fix(changes, actor=args.actor, reason=args.reason))
+
+
+async def _retry(args: argparse.Namespace) -> int:
+    return await _support(args, lambda c, h: h.retry_now(actor=args.actor, reason=args.reason))
+
+
+async def _cancel(args: argparse.Namespace) -> int:
+    return await _support(args, lambda c, h: c.cancel(h, actor=args.actor, reason=args.reason))
+
+
+async def _resend(args: argparse.Namespace) -> int:
+    return await _support(args, lambda c, h: c.resend(h, actor=args.actor, reason=args.reason, to=args.to))
+
+
+async def _credit(args: argparse.Namespace) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    from domain.invoice import CreditLine, CreditRequest
+
+    try:
+        lines = [CreditLine(line=int(i), quantity=Decimal(q)) for i, q in (item.split(":") for item in args.line)]
+    except (ValueError, InvalidOperation):
+        print("--line takes INDEX:QUANTITY, e.g. --line 0:1", file=sys.stderr)
+        return EXIT_USAGE
+    request = CreditRequest(reason=args.reason, lines=lines, requested_by=args.actor)
+
+    async def act(client: "InvoiceClient", handle: "InvoiceHandle") -> str:
+        credit = await client.credit(handle, request, credit_id=args.credit_id)
+        if not args.wait:
+            return f"credit note {credit.key} started"
+        result = await client.credit_result(credit)
+        return f"credit note {credit.key}: {result.state.status.value}, amount {result.amount}"
+
+    return await _support(args, act)
+
+
+async def _ops(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from starter.operations import operations_report
+
+    client = await _client()
+    report = await operations_report(client.temporal, stuck_after=timedelta(minutes=args.stuck_minutes),
+                                     countries=["EC"])
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps(asdict(report), indent=2, default=str))
+        return 0
+    for authority in report.authorities:
+        state = "UP" if authority.up else "DOWN"
+        print(f"authority {authority.country}: {state} since {authority.since or '-'}; {authority.waiting} invoices "
+              f"waiting, {authority.outages} outages, {authority.probes} probes")
+    for title, rows in (("NEEDS_FIX", report.needs_fix), ("CONTINGENCY", report.contingency),
+                        (f"STUCK > {args.stuck_minutes:g} min", report.stuck)):
+        print(f"{title}: {len(rows)}")
+        for row in rows:
+            print(f"  {row.invoice_key}  {row.status}  since {row.updated_at or '-'}")
+    return 0
 
 
 async def _demo(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ async def start_dev_server(log_path: Path, *, ui: bool, db_file: Path | None = N
             "--log-level", "warn",
             # Search attributes must exist before the first workflow sets them (at most 10 Keyword).
             *[arg for name in names.SEARCH_ATTRIBUTES for arg in ("--search-attribute", f"{name}=Keyword")],
+            "--search-attribute", f"{names.SA_UPDATED_AT}=Datetime",
             # Dev only: makes new search attributes usable at once instead of after a cache refresh.
             "--dynamic-config-value", "system.forceSearchAttributesCacheRefreshOnRead=true"]
     argv += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]

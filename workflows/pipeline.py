@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 STATUS = SearchAttributeKey.for_keyword(names.SA_STATUS)
+UPDATED_AT = SearchAttributeKey.for_datetime(names.SA_UPDATED_AT)
 NUMBER = SearchAttributeKey.for_keyword(names.SA_NUMBER)
 T = TypeVar("T")
 
@@ -300,7 +301,7 @@ class Pipeline:
     async def move(self, status: InvoiceStatus, actor: str, note: str) -> None:
         """Record a status change everywhere operators look: query, search attribute, UI, audit trail."""
         self.state.status = status
-        workflow.upsert_search_attributes([STATUS.value_set(status.value)])
+        workflow.upsert_search_attributes([STATUS.value_set(status.value), UPDATED_AT.value_set(workflow.now())])
         await self.record(actor, note)
 
     async def record(self, actor: str, note: str) -> None:

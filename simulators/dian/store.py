@@ -107,11 +107,11 @@ class Store:
 
     def by_identity(self, identity: str) -> Accepted | None:
         row = self._one(f"{self._ACCEPTED} WHERE identity = ?", (identity,))
-        return Accepted(*row[:7], bytes(row[7]), row[8]) if row else None
+        return _accepted(row) if row else None
 
     def by_uuid(self, uuid: str) -> Accepted | None:
         row = self._one(f"{self._ACCEPTED} WHERE uuid = ?", (uuid,))
-        return Accepted(*row[:7], bytes(row[7]), row[8]) if row else None
+        return _accepted(row) if row else None
 
     def accepted_invoice(self, uuid: str) -> AcceptedInvoice | None:
         found = self.by_uuid(uuid)
@@ -133,7 +133,7 @@ class Store:
             except sqlite3.IntegrityError:
                 row = self._db.execute(f"{self._ACCEPTED} WHERE identity = ? OR uuid = ?",
                                        (accepted.identity, accepted.uuid)).fetchone()
-                return Accepted(*row[:7], bytes(row[7]), row[8])
+                return _accepted(row)
         return None
 
     def next_sequence(self, name: str) -> int:
@@ -244,3 +244,8 @@ class Store:
         with self._lock:
             self._db.executescript("DELETE FROM documents; DELETE FROM outcomes; DELETE FROM submissions; "
                                    "DELETE FROM batches;")
+
+
+def _accepted(row: tuple[Any, ...]) -> Accepted:
+    return Accepted(uuid=row[0], identity=row[1], nit=row[2], kind=row[3], number=row[4], issue_date=row[5],
+                    file_name=row[6], application_response=bytes(row[7]), ready_at=row[8])

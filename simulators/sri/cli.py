@@ -14,6 +14,7 @@ from pathlib import Path
 
 import structlog
 from cryptography import x509
+from lxml import etree
 
 from simulators.sri import logs
 from simulators.sri.admin import create_admin_app
@@ -78,6 +79,11 @@ async def _run(args: argparse.Namespace) -> int:
     missing = schemas.check_configuration()
     if missing:
         log.error("sri.schemas_missing", files=missing)
+        return 2
+    try:
+        schemas.warm_up()
+    except etree.XMLSchemaParseError as exc:
+        log.error("sri.schemas_invalid", error=str(exc))
         return 2
     try:
         trusted = _load_trust_store(args.trust_store)

@@ -7,6 +7,9 @@ passed through unchanged.
 
 lxml ``XMLSchema`` objects keep per-validation state, so each worker thread gets its own
 compiled copy (compiled once per thread, then reused: the benchmark path never recompiles).
+Compiling is not thread-safe in libxml2 (concurrent compiles fail with "xmlSchemaPValAttr,
+the given type '(null)' is not a built-in type"), so compiles are serialized by a lock and
+``warm_up`` compiles once on the main thread at start-up.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any, cast
 from lxml import etree
 
 _DS = "http://www.w3.org/2000/09/xmldsig#"
+
+_COMPILE_LOCK = threading.Lock()
 
 # Files that must exist when a schema directory is configured (the versions the product emits).
 REQUIRED_FILES = ("factura_V1.1.0.xsd", "NotaCredito_V1.1.0.xsd")
@@ -52,9 +57,16 @@ class SchemaSet:
             # The official XSDs import xmldsig-core-schema.xsd from the same directory
             # (reference §2.1); never let the parser reach the network.
             parser = etree.XMLParser(no_network=True)
-            compiled = etree.XMLSchema(etree.parse(str(self.directory / filename), parser))
+            with _COMPILE_LOCK:
+                compiled = etree.XMLSchema(etree.parse(str(self.directory / filename), parser))
             cache[filename] = compiled
         return compiled
+
+    def warm_up(self) -> None:
+        """Compile the required schemas now (fail fast on broken files, init libxml2 types)."""
+        for filename in REQUIRED_FILES:
+            if self.available(filename):
+                self.schema(filename)
 
     def validate(self, filename: str, document: etree._ElementTree) -> str | None:
         """None when valid, else the first error in Xerces wording."""

@@ -360,3 +360,15 @@ def test_emission_date_uses_guayaquil_time() -> None:
     assert emission_date_problem("16/01/2026", received_at=received, tolerance=timedelta(days=30))
     assert emission_date_problem("15/01/2026", received_at=received, tolerance=timedelta(days=30)) is None
     assert received.astimezone(GUAYAQUIL).date() == date(2026, 1, 15)
+
+
+@pytest.mark.skipif(not VECTORS, reason="COMPROBANTE_SCHEMAS not set: XSD path not exercised")
+def test_schemas_compile_safely_from_many_threads(signer: testkit.Identity) -> None:
+    # libxml2 schema compilation is not thread-safe: each worker thread compiles its own copy.
+    from concurrent.futures import ThreadPoolExecutor
+
+    schemas = SchemaSet(Path(VECTORS or ""))
+    xml = testkit.sign(testkit.build_factura(), signer)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: check_reception(xml, schemas).error, range(32)))
+    assert results == [None] * 32

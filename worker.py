@@ -7,6 +7,7 @@ demo and development.
 
 import asyncio
 import contextlib
+import json
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -162,9 +163,13 @@ async def running_workers(client: Client, settings: Settings) -> AsyncIterator[N
                 yield
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, *, announce: bool = False) -> None:
     client = await connect(settings)
     async with running_workers(client, settings):
+        if announce:
+            # One JSON line on stdout when polling has started, so a supervisor (or a test) knows.
+            sys.stdout.write(json.dumps({"event": "worker.ready", "role": settings.worker_role}) + "\n")
+            sys.stdout.flush()
         await asyncio.Event().wait()
 
 
@@ -173,7 +178,7 @@ def main() -> None:
     configure_logging(settings.log_level)
     status = 0
     try:
-        asyncio.run(serve(settings))
+        asyncio.run(serve(settings, announce=True))
     except KeyboardInterrupt:
         pass
     except Exception:

@@ -30,7 +30,8 @@ class ChildProcess:
     _log: IO[bytes] | None = None
 
     def start(self, ready_timeout: float = 30.0) -> dict[str, object]:
-        """Start the process and wait for its one-line JSON readiness announcement on stdout."""
+        """Start the process and wait for its one-line JSON readiness announcement on stdout
+        (``{"event": "<name>.ready", ...}``)."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(
@@ -46,7 +47,7 @@ class ChildProcess:
                 announced = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(announced, dict) and announced.get("event") == "simulator.ready":
+            if isinstance(announced, dict) and str(announced.get("event", "")).endswith(".ready"):
                 return announced
         self.stop()
         raise RuntimeError(f"{self.name} did not start; see {self.log_path}")

@@ -35,6 +35,27 @@ class StackOptions:
     drain_per_second: float = 20.0
 
 
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The environment a separate worker process needs to join this stack."""
+    env = {
+        "COMPROBANTE_TEMPORAL_ADDRESS": settings.temporal_address,
+        "DATABASE_URL": settings.ledger_url,
+        "COMPROBANTE_DATA_DIR": str(settings.data_dir),
+        "COMPROBANTE_ISSUERS_FILE": str(settings.issuers_file),
+        "COMPROBANTE_SRI_URL": settings.sri_url,
+        "COMPROBANTE_SMTP_HOST": settings.smtp_host,
+        "COMPROBANTE_SMTP_PORT": str(settings.smtp_port),
+        "COMPROBANTE_PROBE_INTERVAL_SECONDS": str(settings.probe_interval_seconds),
+        "COMPROBANTE_DRAIN_PER_SECOND": str(settings.drain_per_second),
+    }
+    if settings.schemas is not None:
+        env["COMPROBANTE_SCHEMAS"] = str(settings.schemas)
+    if settings.webhook_url:
+        env["COMPROBANTE_WEBHOOK_URL"] = settings.webhook_url
+        env["COMPROBANTE_WEBHOOK_SECRET"] = settings.webhook_secret or ""
+    return env
+
+
 @dataclass
 class EmbeddedStack:
     options: StackOptions

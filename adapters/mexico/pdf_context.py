@@ -123,11 +123,8 @@ def context_from_xml(stamped_xml: bytes) -> CfdiContext:
             receptor.get("DomicilioFiscalReceptor", ""), _labelled("c_UsoCFDI", receptor.get("UsoCFDI")),
             " ".join(v for v in (receptor.get("ResidenciaFiscal"), receptor.get("NumRegIdTrib")) if v),
         ),
-        global_info=" · ".join(v for v in (
-            _labelled("c_Periodicidad", info.get("Periodicidad")), _labelled("c_Meses", info.get("Meses")),
-            info.get("Año", "")) if v) if info is not None else "",
-        related=[(_labelled("c_TipoRelacion", group.get("TipoRelacion")), node.get("UUID", ""))
-                 for group in root.iterfind(f"{_C}CfdiRelacionados") for node in group.iterfind(f"{_C}CfdiRelacionado")],
+        global_info=_global_info(info),
+        related=_related(root),
         concepts=[_concept(node, money) for node in root.iterfind(f"{_C}Conceptos/{_C}Concepto")],
         totals=_totals(root, money),
         total=money(root.get("Total")),
@@ -142,6 +139,22 @@ def context_from_xml(stamped_xml: bytes) -> CfdiContext:
         cadena_tfd=timbre_cadena(root),
         verification_url=verification_url(root),
     )
+
+
+def _global_info(info: etree._Element | None) -> str:
+    if info is None:
+        return ""
+    parts = (_labelled("c_Periodicidad", info.get("Periodicidad")), _labelled("c_Meses", info.get("Meses")),
+             info.get("Año", ""))
+    return " · ".join(part for part in parts if part)
+
+
+def _related(root: etree._Element) -> list[tuple[str, str]]:
+    return [
+        (_labelled("c_TipoRelacion", group.get("TipoRelacion")), node.get("UUID", ""))
+        for group in root.iterfind(f"{_C}CfdiRelacionados")
+        for node in group.iterfind(f"{_C}CfdiRelacionado")
+    ]
 
 
 def _node(root: etree._Element, name: str) -> etree._Element:

@@ -130,5 +130,6 @@ def verification_url(document: bytes | etree._Element) -> str:
         "tt": root.get("Total", ""),
         "fe": root.get("Sello", "")[-8:],
     }
-    # RFCs may contain '&' and 'Ñ', and the sello '+', '/' and '=': percent-encode the values.
-    return VERIFICA_CFDI + "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+    # The SAT's specimen URLs keep '=' and '/' of the sello as they are; '+' (read as a space) and the
+    # '&' and 'Ñ' an RFC may contain must be percent-encoded to survive the query string.
+    return VERIFICA_CFDI + "?" + "&".join(f"{k}={quote(v, safe='=/')}" for k, v in query.items())

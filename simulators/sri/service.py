@@ -76,7 +76,7 @@ class SriService:
     def receive(self, xml: bytes) -> ReceptionOutcome:
         now = self.clock()
         check = check_reception(xml, self.schemas)
-        if check.error is not None or check.document is None:
+        if check.document is None:
             assert check.error is not None
             return self._devuelta(check.clave, check.error, len(xml), now)
         document = check.document
@@ -92,7 +92,6 @@ class SriService:
         )
         if problem is not None:
             return self._devuelta(document.clave, problem, len(xml), now)
-        self.store.log_reception(clave=document.clave, estado=RECIBIDA, messages=[], size=len(xml), at=now)
         log.info("sri.recepcion", estado=RECIBIDA, clave=document.clave, size=len(xml))
         return ReceptionOutcome(RECIBIDA, document.clave)
 

@@ -113,7 +113,11 @@ class Store:
         received_at: float,
         due_at: float,
     ) -> Mensaje | None:
-        """Store a RECIBIDA document atomically, or return the uniqueness error (43/45/70)."""
+        """Store a RECIBIDA document atomically, or return the uniqueness error (43/45/70).
+
+        The RECIBIDA entry of the request log is written in the same transaction, so
+        ``accepted_receptions`` always equals the number of stored attempts.
+        """
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -152,6 +156,10 @@ class Store:
                     "status = excluded.status, latest_attempt = excluded.latest_attempt, "
                     "sequence_key = excluded.sequence_key",
                     (clave, sequence_key, EN_PROCESO, attempt_id, received_at),
+                )
+                db.execute(
+                    "INSERT INTO receptions (at, clave, estado, messages, size) VALUES (?, ?, ?, '[]', ?)",
+                    (received_at, clave, RECIBIDA, len(xml)),
                 )
                 db.execute("COMMIT")
             except BaseException:

@@ -369,6 +369,6 @@ def test_schemas_compile_safely_from_many_threads(signer: testkit.Identity) -> N
 
     schemas = SchemaSet(Path(VECTORS or ""))
     xml = testkit.sign(testkit.build_factura(), signer)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: check_reception(xml, schemas).error, range(32)))
-    assert results == [None] * 32
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(lambda _: check_reception(xml, schemas).error, range(64)))
+    assert results == [None] * 64

@@ -84,7 +84,7 @@ def _countries(settings: Settings, allocator: NumberAllocator, http: httpx.Async
         return RideRenderer()
 
     ecuador = EcuadorProfile(IssuerRegistry.from_file(settings.issuers_file), allocator, SigningKeys(),
-                             SriClient(http, settings.sri_url), settings.schemas, renderer)
+                             sri=SriClient(http, settings.sri_url), schemas=settings.schemas, renderer=renderer)
     return CountryRegistry([ecuador])
 
 

@@ -58,7 +58,8 @@ class AuthorityActivities:
             log.warning("poll.not_authorized", invoice_key=inp.invoice_key,
                         codes=[m.identifier for m in decision.messages])
             return PollResult(authorized=False, messages=decision.messages, attempt=attempt)
-        assert decision.artefact is not None and decision.authorization is not None
+        assert decision.artefact is not None
+        assert decision.authorization is not None
         document = self._store.put_once(authorized_document_key(inp.invoice_key, inp.revision, inp.kind),
                                         decision.artefact, "application/xml")
         log.info("poll.authorized", invoice_key=inp.invoice_key, attempt=attempt)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from domain.invoice import Authorization, AuthorityMessage, DocumentKind, Numbering, Sale
+from domain.invoice import AuthorityMessage, Authorization, DocumentKind, Numbering, Sale
 from domain.problems import Problem
 from domain.steps import CreditSpec
 

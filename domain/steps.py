@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.documents import DocumentRef
 from domain.invoice import (
-    Authorization,
     AuthorityMessage,
+    Authorization,
     CreditLine,
     DocumentKind,
     Numbering,

@@ -4,15 +4,16 @@ import asyncio
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import structlog
 
-from domain.invoice import InvoiceState, PipelineTimings
+from domain.invoice import CreditLine, CreditRequest, InvoiceState, PipelineTimings
 from domain.status import InvoiceStatus
 from simulators.smtp_capture import find_messages
 from starter.client import InvoiceClient, InvoiceHandle
-from starter.samples import Sample, demo_sales
+from starter.samples import Sample, demo_sales, sale_needing_a_fix
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack
 
 log = structlog.get_logger(__name__)
@@ -40,41 +41,76 @@ class SummaryRow:
 async def run_demo(data_dir: Path, *, once: bool, as_json: bool, seconds: float = 120.0) -> int:
     async with embedded_stack(StackOptions(data_dir=data_dir, ui=True, persist_temporal=not once)) as stack:
         started = datetime.now(UTC)
-        rows = await issue_samples(stack, demo_sales(f"DEMO-{started:%Y%m%d%H%M%S}"), seconds)
-        print_summary(rows, as_json=as_json)
-        ok = all(row.status == InvoiceStatus.COMPLETED for row in rows)
+        prefix = f"DEMO-{started:%Y%m%d%H%M%S}"
+        client = InvoiceClient(stack.client, DEMO_TIMINGS)
+        samples = demo_sales(prefix)
+        rows, ok = await issue_samples(stack, client, samples, seconds)
+        fixed_row, fixed_ok = await fix_scenario(stack, client, prefix, seconds)
+        credit_row, credit_ok = await credit_scenario(stack, client, samples[0], seconds)
+        rows += [fixed_row, credit_row]
+        print_summary(rows, as_json=as_json, base=stack.settings.data_dir)
         if not once:
             _print_stack(stack)
             await asyncio.Event().wait()
-        return 0 if ok else 1
+        return 0 if ok and fixed_ok and credit_ok else 1
 
 
-async def issue_samples(stack: EmbeddedStack, samples: list[Sample], seconds: float) -> list[SummaryRow]:
-    client = InvoiceClient(stack.client, DEMO_TIMINGS)
+async def issue_samples(stack: EmbeddedStack, client: InvoiceClient, samples: list[Sample],
+                        seconds: float) -> tuple[list[SummaryRow], bool]:
     started = asyncio.get_running_loop().time()
     handles = [await client.issue(s.sale, requested_by="demo") for s in samples]
 
     async def finish(sample: Sample, handle: InvoiceHandle) -> SummaryRow:
         state = await wait_final(handle, seconds)
-        elapsed = asyncio.get_running_loop().time() - started
-        return _row(stack, sample, state, elapsed)
+        return _row(stack, sample.label, state, asyncio.get_running_loop().time() - started)
 
-    return list(await asyncio.gather(*(finish(s, h) for s, h in zip(samples, handles, strict=True))))
+    rows = list(await asyncio.gather(*(finish(s, h) for s, h in zip(samples, handles, strict=True))))
+    return rows, all(r.status == InvoiceStatus.COMPLETED for r in rows)
 
 
-async def wait_final(handle: InvoiceHandle, seconds: float) -> InvoiceState:
+async def fix_scenario(stack: EmbeddedStack, client: InvoiceClient, prefix: str,
+                       seconds: float) -> tuple[SummaryRow, bool]:
+    """What support does with a sale that arrives with a mistake: read the problems, patch, done."""
+    sample, patch = sale_needing_a_fix(prefix)
+    started = asyncio.get_running_loop().time()
+    handle = await client.issue(sample.sale, requested_by="demo")
+    parked = await wait_final(handle, seconds)
+    waited = parked.status == InvoiceStatus.NEEDS_FIX and bool(parked.problems)
+    if waited:
+        await handle.fix(patch, actor="support:demo", reason="cédula confirmed with the buyer")
+    state = await wait_final(handle, seconds, until=(InvoiceStatus.COMPLETED,))
+    row = _row(stack, sample.label, state, asyncio.get_running_loop().time() - started)
+    return row, waited and state.status == InvoiceStatus.COMPLETED
+
+
+async def credit_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample,
+                          seconds: float) -> tuple[SummaryRow, bool]:
+    """The company buyer returns one of the two laptops: a partial nota de crédito."""
+    started = asyncio.get_running_loop().time()
+    handle = client.invoice(original.sale.country, original.sale.issuer_id, original.sale.order_id)
+    credit = await client.credit(handle, CreditRequest(reason="Devolución de una laptop", requested_by="demo",
+                                                       lines=[CreditLine(line=0, quantity=Decimal(1))]),
+                                 credit_id="RMA-1")
+    state = await wait_final(credit, seconds)
+    row = _row(stack, "partial credit note: one laptop returned", state, asyncio.get_running_loop().time() - started)
+    return row, state.status == InvoiceStatus.COMPLETED
+
+
+async def wait_final(handle: InvoiceHandle, seconds: float,
+                     until: tuple[InvoiceStatus, ...] = (InvoiceStatus.COMPLETED, InvoiceStatus.NEEDS_FIX)
+                     ) -> InvoiceState:
     """The invoice's state once it completed, or as it stands when it parks or the time runs out."""
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         state = await handle.status()
-        if state.status in (InvoiceStatus.COMPLETED, InvoiceStatus.NEEDS_FIX):
+        if state.status in until:
             return state
         if asyncio.get_running_loop().time() > deadline:
             return state
         await asyncio.sleep(0.1)
 
 
-def _row(stack: EmbeddedStack, sample: Sample, state: InvoiceState, seconds: float) -> SummaryRow:
+def _row(stack: EmbeddedStack, label: str, state: InvoiceState, seconds: float) -> SummaryRow:
     docs = stack.settings.documents_path
 
     def path(name: str) -> str | None:
@@ -82,7 +118,7 @@ def _row(stack: EmbeddedStack, sample: Sample, state: InvoiceState, seconds: flo
         return str(docs / ref.key) if ref else None
 
     return SummaryRow(
-        order_id=state.order_id, sample=sample.label,
+        order_id=state.order_id if state.kind == "invoice" else f"{state.order_id} (NC)", sample=label,
         number=state.numbering.document_number if state.numbering else None,
         access_key=state.numbering.access_key if state.numbering else None,
         status=state.status.value, seconds=round(seconds, 2), pdf=path("pdf"),
@@ -97,28 +133,30 @@ def find_mail(maildir: Path, message_id: str | None) -> str | None:
     return str(found[0]) if found else None
 
 
-def print_summary(rows: list[SummaryRow], *, as_json: bool) -> None:
+def print_summary(rows: list[SummaryRow], *, as_json: bool, base: Path) -> None:
     if as_json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
         return
     header = ("ORDER", "NUMBER", "CLAVE DE ACCESO", "STATUS", "SECS", "PDF", "MAIL")
     table = [header] + [
         (r.order_id, r.number or "-", r.access_key or "-", r.status, f"{r.seconds:.2f}",
-         _short(r.pdf), _short(r.mail)) for r in rows
+         _short(r.pdf, base), _short(r.mail, base) if r.mail else "(no buyer e-mail)") for r in rows
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    print(f"\nFiles are under {_short(str(base), Path.cwd())}/; the samples:")
     for r in rows:
+        print(f"  {r.order_id}: {r.sample}")
         for problem in r.problems:
-            print(f"  {r.order_id}: {problem}")
+            print(f"    problem: {problem}")
 
 
-def _short(path: str | None) -> str:
+def _short(path: str | None, base: Path) -> str:
     if path is None:
         return "-"
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        return str(Path(path).relative_to(base))
     except ValueError:
         return path
 

@@ -90,7 +90,7 @@ class InvoiceHandle:
 
     async def retry_now(self, *, actor: str, reason: str = "") -> str:
         answer: str = await self._handle.execute_update(
-            IssueInvoiceWorkflow.retry_now_update, SupportRequest(actor=actor, reason=reason))
+            "retry_now", SupportRequest(actor=actor, reason=reason), result_type=str)
         return answer
 
 
@@ -148,7 +148,7 @@ class InvoiceClient:
         """Void an invoice the authority never received; credit one it authorized."""
         if await handle.is_running():
             answer: str = await handle.workflow.execute_update(
-                IssueInvoiceWorkflow.cancel_update, CancelRequest(actor=actor, reason=reason))
+                "cancel", CancelRequest(actor=actor, reason=reason), result_type=str)
             return answer
         credit = await self.credit(handle, CreditRequest(reason=reason, requested_by=actor), credit_id="cancel")
         return f"credit note {credit.key} started for the full amount"
@@ -191,8 +191,8 @@ class InvoiceClient:
         """Send the invoice's documents again, to the buyer or to another address."""
         request = ResendRequest(actor=actor, reason=reason, to=to)
         if await handle.is_running():
-            answer: str = await handle.workflow.execute_update(IssueInvoiceWorkflow.resend_update, request)
-            return answer
+            message: str = await handle.workflow.execute_update("resend_notification", request, result_type=str)
+            return message
         state = await handle.status()
         documents = state.documents
         xml = documents.get("authorized_xml") or documents.get("signed_xml")

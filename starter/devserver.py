@@ -48,9 +48,7 @@ async def start_dev_server(log_path: Path, *, ui: bool, db_file: Path | None = N
     argv += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
     if db_file is not None:
         argv += ["--db-filename", str(db_file)]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = await asyncio.to_thread(_spawn, argv, log_path)
     address = f"127.0.0.1:{port}"
     try:
         client = await _connect_when_ready(address, process, startup_seconds, log_path)
@@ -60,6 +58,12 @@ async def start_dev_server(log_path: Path, *, ui: bool, db_file: Path | None = N
             process.wait()
         raise
     return DevServer(process, address, f"http://127.0.0.1:{ui_port}" if ui_port else None, client)
+
+
+def _spawn(argv: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 async def _connect_when_ready(address: str, process: subprocess.Popen[bytes], seconds: float,

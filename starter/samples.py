@@ -24,6 +24,19 @@ def _sale(order_id: str, buyer: dict[str, str], lines: list[dict[str, object]], 
     })
 
 
+def sale_needing_a_fix(prefix: str) -> tuple[Sample, dict[str, object]]:
+    """A sale typed with a wrong cédula (check digit), and the patch support applies to it."""
+    buyer = {"id_type": "05", "identification": "1713328507", "name": "Jorge Luis Cevallos",
+             "email": "jcevallos@correo.example"}
+    sample = Sample("typo in the buyer's cédula: waits in NEEDS_FIX, fixed by support", _sale(
+        f"{prefix}-06", buyer,
+        [{"code": "SRV-10", "description": "Mantenimiento de computador", "quantity": "1", "unit_price": "45.00",
+          "iva_code": "4"}],
+        [{"method": "20", "amount": "51.75"}],
+    ))
+    return sample, {"buyer": {**buyer, "identification": "1713328506"}}
+
+
 def demo_sales(prefix: str) -> list[Sample]:
     return [
         Sample("company buyer (RUC), 15 % and 0 %, transfer on 30 days credit", _sale(

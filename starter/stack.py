@@ -17,7 +17,7 @@ from temporalio.client import Client
 from adapters.settings import Settings
 from starter.devserver import start_dev_server
 from starter.issuer_setup import write_demo_issuer
-from starter.processes import ChildProcess, free_port, python_module, temporal_binary
+from starter.processes import ChildProcess, free_port, python_module
 from worker import running_workers
 
 

@@ -52,7 +52,7 @@ class AuthorityHealthWorkflow:
     @workflow.run
     async def run(self, inp: AuthorityHealthInput) -> None:
         while not self._should_continue_as_new():
-            await workflow.wait_condition(lambda: self._down_reported or bool(self._waiting) and self._up,
+            await workflow.wait_condition(lambda: self._down_reported or (bool(self._waiting) and self._up),
                                           timeout=timedelta(hours=1))
             if self._down_reported and self._up:
                 self._up, self._since = False, workflow.now()

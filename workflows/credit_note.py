@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.invoice import Authorization, CreditNoteInput, CreditNoteResult, InvoiceState
     from domain.status import InvoiceStatus
     from domain.steps import CreditLedgerInput, CreditSpec, ReserveCreditInput, ReserveCreditResult
-
     from workflows.pipeline import Pipeline
 
 

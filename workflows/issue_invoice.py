@@ -35,7 +35,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.rules import sale_problems
     from domain.status import InvoiceStatus
     from domain.steps import LedgerInput, LedgerResult, VoidInput, WebhookInput, WebhookResult
-
     from workflows.pipeline import CancelRequested, Pipeline, StepFailed
 
 # The invoice's identity: a different value is a different invoice, never a fix.
@@ -261,7 +260,8 @@ class IssueInvoiceWorkflow:
     async def _credit_fully(self, reason: str, actor: str, *, book: bool) -> None:
         p = self._p
         numbering, total = p.state.numbering, p.state.total
-        assert numbering is not None and total is not None
+        assert numbering is not None
+        assert total is not None
         key = credit_note_key(p.state.invoice_key, len(p.state.credit_notes) + 1)
         p.state.credit_notes.append(CreditNoteSummary(key=key, status=InvoiceStatus.RECEIVED))
         await p.record(actor, f"credit note {key} for the full amount: {reason}")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
+
 # Temporal's TimeoutError describes an activity that timed out; the builtin TimeoutError is what
 # workflow.wait_condition raises when its own timeout passes. Both are used below.
 from temporalio.exceptions import ActivityError, ApplicationError
@@ -22,8 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.contingency import contingency_rule
     from domain.documents import DocumentRef
     from domain.invoice import (
-        Authorization,
         AuthorityMessage,
+        Authorization,
         DocumentKind,
         InvoiceState,
         Numbering,
@@ -145,7 +146,8 @@ class Pipeline:
             # NO AUTORIZADO: the authority kept it; the next attempt needs a new signature (fixed data or
             # a fixed certificate) under the same number.
             await self._rejected(polled.messages)
-        assert polled.authorization is not None and polled.authorized_document is not None
+        assert polled.authorization is not None
+        assert polled.authorized_document is not None
         self.state.authorization = polled.authorization
         self.state.authority_messages = polled.messages
         self.state.documents["authorized_xml"] = polled.authorized_document
@@ -233,7 +235,8 @@ class Pipeline:
 
     async def notify(self, pdf: DocumentRef, xml: DocumentRef, purpose: str, to: str | None = None) -> NotifyResult:
         numbering, total = self.state.numbering, self.state.total
-        assert numbering is not None and total is not None
+        assert numbering is not None
+        assert total is not None
         result = await self.activity(
             names.SEND_EMAIL,
             NotifyInput(invoice_key=self.state.invoice_key, sale=self.sale, kind=self.kind, numbering=numbering,

@@ -226,6 +226,12 @@ def _compute(root: etree._Element, signature: etree._Element, identity: SigningI
         ctx.sign(signature)
     except xmlsec.Error as exc:
         raise SigningError(f"xmlsec could not sign the document: {exc}") from exc
+    # xmlsec wraps base64 every 64 characters; the policy wants no CR/LF in the signed document (§2.1).
+    # SignatureValue is covered by no reference (the enveloped transform removes the whole Signature),
+    # so unwrapping it here changes no digest; the process-wide xmlsec setting is left alone.
+    value = signature.find(_ds("SignatureValue"))
+    if value is not None and value.text:
+        value.text = "".join(value.text.split())
 
 
 def _verify(signed: bytes, identity: SigningIdentity) -> None:

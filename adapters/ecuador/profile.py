@@ -48,7 +48,7 @@ class EcuadorProfile:
     country = "EC"
     authority = "SRI"
 
-    def __init__(self, issuers: IssuerRegistry, allocator: NumberAllocator, keys: SigningKeys,
+    def __init__(self, issuers: IssuerRegistry, allocator: NumberAllocator, keys: SigningKeys, *,
                  sri: SriClient | None, schemas: Path | None,
                  renderer: "Callable[[], RideRenderer] | None" = None,
                  contingency_deadline: timedelta = DEFAULT_CONTINGENCY_DEADLINE) -> None:

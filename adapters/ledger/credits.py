@@ -38,7 +38,7 @@ class Credits:
             result = session.execute(
                 update(Receivable)
                 .where(Receivable.invoice_key == original_key)  # type: ignore[arg-type]
-                .where(Receivable.credited + amount <= Receivable.amount)  # type: ignore[arg-type, operator]
+                .where(Receivable.credited + amount <= Receivable.amount)  # type: ignore[arg-type]
                 .values(credited=Receivable.credited + amount)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]

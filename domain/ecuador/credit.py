@@ -18,7 +18,8 @@ def credit_problems(sale: EcuadorSale, lines: list[CreditLine], reason: str) -> 
                                 message="the SRI does not allow a nota de crédito for a consumidor final "
                                 "invoice; refund it outside the electronic invoice"))
     if not reason.strip() or len(reason) > 300:
-        problems.append(Problem(field="reason", code="EC.CREDIT.REASON", message="state a reason of 1 to 300 characters"))
+        problems.append(Problem(field="reason", code="EC.CREDIT.REASON",
+                                message="state a reason of 1 to 300 characters"))
     seen: set[int] = set()
     for index, item in enumerate(lines):
         field = f"lines[{index}]"

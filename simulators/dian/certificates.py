@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -80,11 +80,11 @@ def simulator_identity(state_dir: Path) -> tuple[rsa.RSAPrivateKey, x509.Certifi
         x509.NameAttribute(NameOID.SERIAL_NUMBER, "800197268"),
         x509.NameAttribute(NameOID.COMMON_NAME, "DIAN SIMULADOR COMPROBANTE"),
     ])
-    now = datetime.now(UTC)
+    # A wide validity: tests run the simulator on fake clocks, and its answers must verify at any of them.
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=3650))
+        .not_valid_before(datetime(2000, 1, 1, tzinfo=UTC)).not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
         .sign(key, hashes.SHA256())
     )
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

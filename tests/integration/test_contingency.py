@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from adapters.ledger.database import make_engine
-from domain.names import authority_health_id
 from domain.health import AuthorityHealthState
+from domain.names import authority_health_id
 from domain.status import InvoiceStatus
 from starter.client import InvoiceClient
 from starter.stack import EmbeddedStack

@@ -45,7 +45,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{datetime.now(UTC):%H%M%S%f}"
 
 
-async def simulator_document(admin: httpx.AsyncClient, access_key: str) -> dict[str, object]:
+async def simulator_document(admin: httpx.AsyncClient, access_key: str | None) -> dict[str, object]:
+    assert access_key is not None
     response = await admin.get(f"/admin/documents/{access_key}")
     response.raise_for_status()
     result: dict[str, object] = response.json()
@@ -181,7 +182,8 @@ async def test_a_tampered_signature_is_refused_with_39_and_the_workflow_shows_it
     # Allocate the invoice's number through the real Ecuador profile (idempotent per invoice, so the
     # workflow will get the same one), sign the document, then alter it after signing and store it
     # where the signing step keeps it: the workflow reuses stored signed bytes instead of re-signing.
-    profile = EcuadorProfile(issuers, NumberAllocator(engine), SigningKeys(), None, None)
+    profile = EcuadorProfile(issuers, NumberAllocator(engine), SigningKeys(), sri=None,
+                             schemas=None)
     numbering = profile.allocate(key, sale, "invoice")
     signed = profile.build_signed(sale, numbering, "invoice", None, profile.now()).xml
     tampered = signed.replace(b"Ana Luc\xc3\xada Paredes", b"Ana Luc\xc3\xada Pareja")

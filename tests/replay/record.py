@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -69,7 +70,7 @@ async def record() -> None:
             saved["credit_note_child"] = state.credit_notes[0].key
 
             partial = await client.credit(happy, CreditRequest(reason="una unidad", lines=[
-                CreditLine(line=0, quantity=1)]), credit_id="R1")  # type: ignore[arg-type]
+                CreditLine(line=0, quantity=Decimal(1))]), credit_id="R1")
             await client.credit_result(partial)
             saved["partial_credit"] = partial.key
 

@@ -5,6 +5,7 @@ A change that breaks determinism (an activity inserted, reordered or removed wit
 Re-record with `python -m tests.replay.record` only when the change is deliberately incompatible.
 """
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -22,7 +23,7 @@ HISTORIES = sorted(p for p in FOLDER.glob("*.json") if p.stem != "index")
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(WORKFLOW_IDS[path.stem], path.read_text(encoding="utf-8"))
+    history = WorkflowHistory.from_json(WORKFLOW_IDS[path.stem], await asyncio.to_thread(path.read_text, "utf-8"))
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter,
                         workflow_runner=sandbox_runner())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

@@ -80,6 +80,9 @@ class IssueInvoiceWorkflow:
         touched = IDENTITY_FIELDS & set(request.changes)
         if touched:
             raise ValueError(f"{', '.join(sorted(touched))} identify the invoice and cannot be changed")
+        if "issue_date" in request.changes and self._p.state.numbering is not None:
+            # The number (and Ecuador's clave de acceso) already encodes the issue date.
+            raise ValueError("issue_date is part of the allocated number; cancel and issue a new invoice")
         data = {**self._p.sale.model_dump(mode="json"), **request.changes}
         try:
             patched = type(self._p.sale).model_validate(data)

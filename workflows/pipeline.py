@@ -7,7 +7,7 @@ NEEDS_FIX with its problems until support acts; nothing ever disappears.
 """
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -203,20 +203,26 @@ class Pipeline:
         rule = contingency_rule(self.sale.country)
         since = self.state.contingency_since or workflow.now()
         alert_at = since + (self.timings.contingency_alert_after or rule.alert_after)
-        deadline = self.timings.contingency_retry
-        if "contingency_deadline" not in self.state.alerts and workflow.now() < alert_at:
-            deadline = min(deadline, alert_at - workflow.now())
+        alert_due = "contingency_deadline" not in self.state.alerts
+        if alert_due and workflow.now() >= alert_at:
+            await self._deadline_alert(since, rule.deadline, rule.source)
+            alert_due = False
+        timeout = self.timings.contingency_retry
+        if alert_due:
+            timeout = min(timeout, alert_at - workflow.now())
         try:
             await workflow.wait_condition(lambda: self.authority_back or self.wake or self.cancel_requested,
-                                          timeout=deadline)
+                                          timeout=timeout)
         except TimeoutError:
-            if workflow.now() >= alert_at and "contingency_deadline" not in self.state.alerts:
-                await self.alert("contingency_deadline",
-                                 f"in contingency since {since.isoformat()}; legal limit {rule.deadline} "
-                                 f"({rule.source})")
+            if alert_due and workflow.now() >= alert_at:
+                await self._deadline_alert(since, rule.deadline, rule.source)
             else:
                 self.wake = True  # the safety net: try on our own
         self.check_cancel()
+
+    async def _deadline_alert(self, since: datetime, deadline: timedelta, source: str) -> None:
+        await self.alert("contingency_deadline",
+                         f"in contingency since {since.isoformat()}; legal limit {deadline} ({source})")
 
     async def _rejected(self, messages: list[AuthorityMessage]) -> None:
         self.refused = True
@@ -269,6 +275,9 @@ class Pipeline:
         self.state.problems = failure.problems
         self.state.authority_messages = failure.messages
         await self.move(InvoiceStatus.NEEDS_FIX, "worker", f"{step}: {failure}")
+        if failure.messages and self.state.contingency_since is not None:
+            # The buyer already holds this document, marked pending: a refusal needs a person now.
+            await self.alert("contingency_refused", f"refused after contingency: {codes(failure.messages)}")
         self.wake = False
         try:
             await workflow.wait_condition(lambda: self.wake or self.cancel_requested,

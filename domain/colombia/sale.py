@@ -86,7 +86,11 @@ class ColombiaSale(_Model):
     country: Literal["CO"] = "CO"
     order_id: str = Field(pattern=ORDER_ID_PATTERN, description="the backend's own order id; the idempotency key")
     issuer: ColombiaIssuerRef
-    issue_date: date | None = Field(default=None, description="default: today in Bogotá (the signing day)")
+    issue_date: date | None = Field(
+        default=None, description="must be the signing day if given (FAD09e); default: today in Bogotá"
+    )
+    # Informational: the document carries the signing moment, since IssueDate/IssueTime must match the
+    # signature's SigningTime (FAD09e), so a requested time is never written as such.
     issue_time: time | None = None
     buyer: ColombiaBuyer
     lines: list[ColombiaSaleLine]

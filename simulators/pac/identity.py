@@ -42,17 +42,19 @@ class SatIdentity:
         return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
 
 
-def load_or_create(state_dir: Path, *, pac_rfc: str) -> SatIdentity:
+def load_or_create(state_dir: Path, *, pac_rfc: str, key: rsa.RSAPrivateKey | None = None,
+                   ca_key: rsa.RSAPrivateKey | None = None) -> SatIdentity:
+    """The identity kept in ``state_dir``, created on first use (tests pass cached keys to save time)."""
     key_path, cert_path = state_dir / _KEY_FILE, state_dir / _CERT_FILE
     if key_path.exists() and cert_path.exists():
-        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-        if not isinstance(key, rsa.RSAPrivateKey):
+        stored = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        if not isinstance(stored, rsa.RSAPrivateKey):
             raise ValueError(f"{key_path} is not an RSA key")
-        return SatIdentity(x509.load_der_x509_certificate(cert_path.read_bytes()), key)
+        return SatIdentity(x509.load_der_x509_certificate(cert_path.read_bytes()), stored)
     state_dir.mkdir(parents=True, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ca: TestCA = make_sat_test_ca("AC SIMULADOR SAT", key=ca_key)
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca: TestCA = make_sat_test_ca("AC SIMULADOR SAT",
+                                  key=ca_key or rsa.generate_private_key(public_exponent=65537, key_size=2048))
     number = f"3000100000050000{secrets.randbelow(10_000):04d}"
     csd = make_test_csd(ca, rfc=pac_rfc, legal_name="SAT SIMULADOR", certificate_number=number,
                         valid_days=20 * 365, branch=f"PAC{pac_rfc}", key=key)

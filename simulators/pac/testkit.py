@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from adapters.certificates.test_pki import TestCA, ca_pem
+from adapters.certificates.test_pki import TestCA, ca_pem, cached_rsa_key
 from adapters.mexico.cadena import CadenaBuilder, default_cadenas
 from adapters.mexico.cfdi_xml import build_cfdi, seal_cfdi
 from adapters.mexico.csd import Csd, load_csd
@@ -113,5 +113,7 @@ def make_service(state_dir: Path, trusted: list[TestCA] | None = None, *, schema
     store = Store(state_dir)
     checks = DocumentChecks(schema or default_schema(), cadenas or default_cadenas(),
                             trust or TrustStore([ca.cert for ca in trusted or []]))
-    return PacService(store, checks, load_or_create(state_dir, pac_rfc=PAC_RFC), settings or PacSettings(),
-                      pac_rfc=PAC_RFC, username=USERNAME, password=PASSWORD)
+    identity = load_or_create(state_dir, pac_rfc=PAC_RFC, key=cached_rsa_key(f"pac-sat:{state_dir.name}"),
+                              ca_key=cached_rsa_key("pac-sat-ca"))
+    return PacService(store, checks, identity, settings or PacSettings(), pac_rfc=PAC_RFC, username=USERNAME,
+                      password=PASSWORD)

@@ -92,11 +92,18 @@ async def test_a_refused_signature_is_resigned_under_the_same_clave_after_retry(
 async def test_cancelling_before_the_sri_saw_it_voids_and_keeps_the_number_spent(
     stack: EmbeddedStack, invoices: InvoiceClient, sri_admin: httpx.AsyncClient,
 ) -> None:
-    short = InvoiceClient(stack.client, TEST_TIMINGS.model_copy(update={"submit_window": timedelta(seconds=1)}))
+    short = InvoiceClient(stack.client, TEST_TIMINGS.model_copy(update={
+        "submit_window": timedelta(seconds=1), "contingency_alert_after": timedelta(seconds=1)}))
     (await sri_admin.post("/admin/faults", json={"mode": "refuse"})).raise_for_status()
     try:
         handle = await short.issue(make_sale(unique("VOID")))
         state = await wait_for(handle, InvoiceStatus.CONTINGENCY)
+        # Nearing the legal transmission deadline raises an alert while the invoice keeps waiting.
+        for _ in range(100):
+            if "contingency_deadline" in (await handle.status()).alerts:
+                break
+            await asyncio.sleep(0.1)
+        assert "contingency_deadline" in (await handle.status()).alerts
         answer = await short.cancel(handle, actor="support:ana", reason="customer cancelled the order")
         assert answer == "cancellation requested"
         state = (await asyncio.wait_for(handle.result(), 30)).state

@@ -33,11 +33,12 @@ class AuthorityActivities:
         attempt = activity.info().attempt
         profile = self._countries.get(inp.country)
         try:
+            signed = self._store.get(inp.document)
             if attempt > 1:
-                decision = await profile.decision(inp.numbering, "invoice")
+                decision = await profile.decision(inp.numbering, "invoice", inp.issuer_id, signed)
                 if decision.state != "PENDING":
                     return SubmitResult(outcome="ALREADY_RECEIVED", attempt=attempt)
-            outcome = await profile.submit(self._store.get(inp.document), inp.numbering)
+            outcome = await profile.submit(signed, inp.numbering, inp.issuer_id)
         except ComprobanteError as exc:
             log.warning("submit.failed", invoice_key=inp.invoice_key, attempt=attempt, error=str(exc))
             raise to_application_error(exc) from exc
@@ -49,7 +50,8 @@ class AuthorityActivities:
         attempt = activity.info().attempt
         profile = self._countries.get(inp.country)
         try:
-            decision = await profile.decision(inp.numbering, inp.kind)
+            signed = self._store.get(inp.document) if inp.document else b""
+            decision = await profile.decision(inp.numbering, inp.kind, inp.issuer_id, signed)
             if decision.state == "PENDING":
                 raise AuthorizationPending(f"{profile.authority} has not decided yet")
         except ComprobanteError as exc:

@@ -4,8 +4,11 @@
 import asyncio
 import itertools
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Outcome:
     start_lag: float = 0.0
 
 
-Job = Callable[[int], Awaitable[Outcome]]
+Job = Callable[[int], Coroutine[Any, Any, Outcome]]
 
 
 async def closed_loop(job: Job, count: int, concurrency: int) -> list[Outcome]:
@@ -61,11 +64,11 @@ def _with_lag(outcome: Outcome, lag: float) -> Outcome:
                    outcome.access_key, outcome.marks, lag)
 
 
-async def bounded(calls: list[Callable[[], Awaitable[object]]], concurrency: int) -> list[object]:
+async def bounded(calls: Sequence[Callable[[], Awaitable[T]]], concurrency: int) -> list[T]:
     """Run calls with at most `concurrency` in flight, keeping their order."""
     gate = asyncio.Semaphore(concurrency)
 
-    async def run(call: Callable[[], Awaitable[object]]) -> object:
+    async def run(call: Callable[[], Awaitable[T]]) -> T:
         async with gate:
             return await call()
 

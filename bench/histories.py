@@ -74,8 +74,8 @@ def history_facts(events: Sequence[HistoryEvent]) -> HistoryFacts:
             steps.append(StepTiming(name, _ms(scheduled, started), _ms(started, event),
                                     started.activity_task_started_event_attributes.attempt))
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-            attributes_wft = event.workflow_task_completed_event_attributes
-            scheduled, started = by_id.get(attributes_wft.scheduled_event_id), by_id.get(attributes_wft.started_event_id)
+            task = event.workflow_task_completed_event_attributes
+            scheduled, started = by_id.get(task.scheduled_event_id), by_id.get(task.started_event_id)
             if scheduled is not None and started is not None:
                 steps.append(StepTiming(WORKFLOW_TASK, _ms(scheduled, started), _ms(started, event)))
         elif event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:

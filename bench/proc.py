@@ -75,3 +75,23 @@ def per_item_ms(used: Mapping[str, float], items: int) -> dict[str, float]:
     if items <= 0:
         return {}
     return {name: seconds * 1000.0 / items for name, seconds in used.items()}
+
+
+def machine_ticks_from_proc_stat(proc_stat_text: str) -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs from the text of /proc/stat's aggregate "cpu" line.
+
+    Busy is everything but idle and iowait; guest time is already inside user time.
+    """
+    for line in proc_stat_text.splitlines():
+        if line.startswith("cpu "):
+            values = [int(v) for v in line.split()[1:]]
+            user, nice, system, idle, iowait, irq, softirq, steal = (values + [0] * 8)[:8]
+            busy = user + nice + system + irq + softirq + steal
+            return busy, busy + idle + iowait
+    raise ValueError("no aggregate cpu line in /proc/stat")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on the machine have used since boot (every core summed)."""
+    busy, _total = machine_ticks_from_proc_stat((PROC / "stat").read_text())
+    return busy / clock_ticks_per_second()

@@ -12,6 +12,9 @@ class ContingencyRule:
     deadline: timedelta
     alert_after: timedelta
     source: str
+    # Colombia: a document delivered while DIAN is down is issued as type 04 (contingencia DIAN) under
+    # the same number, replacing the type 01 that never reached DIAN. Ecuador keeps the same document.
+    reissue_as_contingency: bool = False
 
 
 CONTINGENCY_RULES: dict[str, ContingencyRule] = {
@@ -19,7 +22,8 @@ CONTINGENCY_RULES: dict[str, ContingencyRule] = {
     # -00000017): there is no legal grace period, so the operator is alerted within minutes.
     "EC": ContingencyRule(timedelta(hours=1), timedelta(minutes=10), "SRI, transmisión inmediata desde 2026"),
     # DIAN: a contingency invoice (type 04) must be transmitted within 48 hours after the service is back.
-    "CO": ContingencyRule(timedelta(hours=48), timedelta(hours=36), "DIAN Res. 000165/2023, contingencia"),
+    "CO": ContingencyRule(timedelta(hours=48), timedelta(hours=36), "DIAN Res. 000165/2023, contingencia",
+                          reissue_as_contingency=True),
     # SAT: a CFDI must be stamped within 72 hours of its Fecha.
     "MX": ContingencyRule(timedelta(hours=72), timedelta(hours=60), "SAT, Anexo 20: 72 horas para timbrar"),
 }

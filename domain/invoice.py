@@ -2,17 +2,34 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 from domain.documents import DocumentRef
+from domain.colombia.sale import ColombiaSale
 from domain.ecuador.sale import EcuadorSale
 from domain.problems import Problem
 from domain.status import InvoiceStatus
 
-# One sale model per country; Colombia and Mexico join this as a discriminated union on `country`.
-Sale = EcuadorSale
+def _country_of(value: object) -> str | None:
+    # Ecuador came first: its sales may omit `country`, and existing backends keep working.
+    if isinstance(value, dict):
+        return str(value.get("country", "EC"))
+    return getattr(value, "country", None)
+
+
+# One sale model per country, told apart by `country`; Mexico joins the union the same way.
+Sale = Annotated[
+    Annotated[EcuadorSale, Tag("EC")] | Annotated[ColombiaSale, Tag("CO")],
+    Discriminator(_country_of),
+]
+SALE = TypeAdapter(Sale)
+
+
+def parse_sale(raw: object) -> Sale:
+    """A sale from JSON-like data; raises pydantic.ValidationError naming every wrong field."""
+    return SALE.validate_python(raw)
 DocumentKind = Literal["invoice", "credit_note"]
 
 

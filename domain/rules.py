@@ -6,6 +6,7 @@ adds the checks that need the worker's configuration.
 
 from datetime import datetime
 
+from domain.colombia.validation import validate_sale as validate_colombian_sale
 from domain.ecuador.clock import GUAYAQUIL
 from domain.ecuador.validation import validate_sale as validate_ecuadorian_sale
 from domain.invoice import Sale
@@ -16,4 +17,7 @@ def sale_problems(sale: Sale, now: datetime) -> list[Problem]:
     """Every business problem of a sale, judged at instant ``now`` (in the country's own calendar)."""
     if sale.country == "EC":
         return validate_ecuadorian_sale(sale, today=now.astimezone(GUAYAQUIL).date())
+    if sale.country == "CO":
+        # Bogotá shares Guayaquil's fixed UTC−05:00 offset (neither has daylight saving time).
+        return validate_colombian_sale(sale, today=now.astimezone(GUAYAQUIL).date(), resolution=None)
     raise ValueError(f"no rules for country {sale.country}")

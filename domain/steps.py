@@ -59,6 +59,7 @@ class SignInput(_Step):
     revision: int = 1
     kind: DocumentKind = "invoice"
     credit: CreditSpec | None = None
+    contingency: bool = False
 
 
 class SignResult(_Step):
@@ -70,6 +71,7 @@ class SignResult(_Step):
 class SubmitInput(_Step):
     invoice_key: str
     country: str
+    issuer_id: str = ""
     numbering: Numbering
     document: DocumentRef
 
@@ -84,9 +86,11 @@ class SubmitResult(_Step):
 class PollInput(_Step):
     invoice_key: str
     country: str
+    issuer_id: str = ""
     numbering: Numbering
     revision: int = 1
     kind: DocumentKind = "invoice"
+    document: DocumentRef | None = None  # the signed document the authority is deciding on
 
 
 class PollResult(_Step):

@@ -53,13 +53,14 @@ class CreditNoteWorkflow:
         assert amount is not None
         if inp.book_in_ledger:
             await self._reserve(inp, amount)
-        numbering = await p.until_done("number", p.number)
+        await p.until_done("number", p.number)
 
         async def authorize() -> tuple[Authorization, DocumentRef]:
-            signed = await p.sign(numbering)
-            return await p.transmit(numbering, signed, _nothing)
+            signed = await p.sign(p.current_numbering)
+            return await p.transmit(p.current_numbering, signed, _nothing)
 
         authorization, authorized = await p.until_done("authorize", authorize)
+        numbering = p.current_numbering
         pdf = await p.until_done("render", lambda: p.render(authorized, authorization))
         p.state.documents["pdf"] = pdf
         await p.move(InvoiceStatus.RENDERED, "worker", "PDF rendered")
@@ -89,4 +90,5 @@ class CreditNoteWorkflow:
 
 
 async def _nothing() -> None:
+    """Credit notes have no contingency delivery of their own: they wait for the authority."""
     return None

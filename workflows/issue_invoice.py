@@ -14,6 +14,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflow
 
 with workflow.unsafe.imports_passed_through():
     from domain import names
+    from domain.contingency import contingency_rule
     from domain.documents import DocumentRef
     from domain.invoice import (
         Authorization,
@@ -174,7 +175,8 @@ class IssueInvoiceWorkflow:
         p = self._p
         await p.until_done("validate", p.validate)
         numbering = await p.until_done("number", p.number)
-        authorization, authorized = await p.until_done("authorize", lambda: self._authorize(numbering))
+        authorization, authorized = await p.until_done("authorize", lambda: self._authorize(p.current_numbering))
+        numbering = p.current_numbering  # now with the authority's key
         pdf = await p.until_done("render", lambda: p.render(authorized, authorization))
         p.state.documents["pdf"] = pdf
         await p.move(InvoiceStatus.RENDERED, "worker", "PDF rendered")
@@ -193,18 +195,25 @@ class IssueInvoiceWorkflow:
     async def _authorize(self, numbering: Numbering) -> tuple[Authorization, DocumentRef]:
         p = self._p
         signed = await p.sign(numbering)
-        return await p.transmit(numbering, signed, lambda: self._deliver_in_contingency(numbering, signed))
+        return await p.transmit(numbering, signed, lambda: self._deliver_in_contingency(signed))
 
-    async def _deliver_in_contingency(self, numbering: Numbering, signed: DocumentRef) -> None:
-        """The sale goes on: the buyer gets the document marked pending and the receivable is booked."""
+    async def _deliver_in_contingency(self, signed: DocumentRef) -> DocumentRef:
+        """The sale goes on: the buyer gets the document marked pending and the receivable is booked.
+
+        Where the country issues a distinct contingency document (Colombia's type 04), it is signed now,
+        under the same number, and that is the document delivered and later transmitted."""
         p = self._p
+        if contingency_rule(p.sale.country).reissue_as_contingency:
+            p.state.revision += 1
+            signed = await p.sign(p.current_numbering, contingency=True)
         try:
             pdf = await p.render(signed, None)
             p.state.documents["pending_pdf"] = pdf
             await p.notify(pdf, signed, "pending")
-            await self._post_ledger(numbering, None, InvoiceStatus.CONTINGENCY)
+            await self._post_ledger(p.current_numbering, None, InvoiceStatus.CONTINGENCY)
         except ActivityError as error:
             await p.alert("contingency_delivery", f"could not deliver the pending document: {error.cause or error}")
+        return signed
 
     async def _notify_authorized(self, numbering: Numbering, pdf: DocumentRef, authorized: DocumentRef) -> None:
         p = self._p
@@ -247,9 +256,8 @@ class IssueInvoiceWorkflow:
 
     async def _last_decision(self) -> None:
         p = self._p
-        assert p.state.numbering is not None
         try:
-            await p.poll(p.state.numbering)
+            await p.poll()
         except (StepFailed, ActivityError):
             return  # not authorized in the end: the caller voids instead
 

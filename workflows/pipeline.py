@@ -117,27 +117,37 @@ class Pipeline:
         await self.move(InvoiceStatus.NUMBERED, "worker", f"number {numbering.document_number}")
         return numbering
 
-    async def sign(self, numbering: Numbering) -> DocumentRef:
+    async def sign(self, numbering: Numbering, *, contingency: bool = False) -> DocumentRef:
         signed = await self.activity(
             names.BUILD_AND_SIGN,
             SignInput(invoice_key=self.state.invoice_key, sale=self.sale, numbering=numbering,
-                      revision=self.state.revision, kind=self.kind, credit=self.credit),
+                      revision=self.state.revision, kind=self.kind, credit=self.credit, contingency=contingency),
             SignResult)
+        if signed.access_key and signed.access_key != numbering.access_key:
+            # Countries whose key is computed from the document (CUFE) learn it here.
+            self.state.numbering = numbering.model_copy(update={"access_key": signed.access_key})
         self.state.documents["signed_xml"] = signed.document
         await self.move(InvoiceStatus.SIGNED, "worker", f"revision {self.state.revision}")
         return signed.document
 
     async def transmit(self, numbering: Numbering, signed: DocumentRef,
-                       on_contingency: Callable[[], Awaitable[None]]) -> tuple[Authorization, DocumentRef]:
+                       on_contingency: Callable[[], Awaitable[DocumentRef | None]]) -> tuple[Authorization, DocumentRef]:
         """Submit (riding out outages in contingency) and wait for the authority's decision."""
-        await self._submit(numbering, signed, on_contingency)
-        return await self.poll(numbering)
+        await self._submit(signed, on_contingency)
+        return await self.poll()
 
-    async def poll(self, numbering: Numbering) -> tuple[Authorization, DocumentRef]:
+    @property
+    def current_numbering(self) -> Numbering:
+        assert self.state.numbering is not None
+        return self.state.numbering
+
+    async def poll(self) -> tuple[Authorization, DocumentRef]:
+        numbering = self.current_numbering
         polled = await self.activity(
             names.POLL_AUTHORIZATION,
-            PollInput(invoice_key=self.state.invoice_key, country=self.sale.country, numbering=numbering,
-                      revision=self.state.revision, kind=self.kind),
+            PollInput(invoice_key=self.state.invoice_key, country=self.sale.country, issuer_id=self.sale.issuer_id,
+                      numbering=numbering, revision=self.state.revision, kind=self.kind,
+                      document=self.state.documents.get("signed_xml")),
             PollResult, schedule_to_close=self.timings.authorization_deadline,
             retry=RetryPolicy(initial_interval=self.timings.poll_interval, backoff_coefficient=1.5,
                               maximum_interval=self.timings.poll_max_interval))
@@ -154,8 +164,7 @@ class Pipeline:
         await self.move(InvoiceStatus.AUTHORIZED, "authority", f"authorization {polled.authorization.number}")
         return polled.authorization, polled.authorized_document
 
-    async def _submit(self, numbering: Numbering, signed: DocumentRef,
-                      on_contingency: Callable[[], Awaitable[None]]) -> None:
+    async def _submit(self, signed: DocumentRef, on_contingency: Callable[[], Awaitable[DocumentRef | None]]) -> None:
         while True:
             self.check_cancel()
             # Outages are shared knowledge: while the authority is known to be down, go to contingency at
@@ -165,7 +174,7 @@ class Pipeline:
                 start_to_close_timeout=timedelta(seconds=5))
             if health.up or self.authority_back or self.wake:
                 self.authority_back = self.wake = False
-                error = await self._try_submit(numbering, signed)
+                error = await self._try_submit(signed)
                 if error is None:
                     return
             else:
@@ -176,15 +185,17 @@ class Pipeline:
             if self.state.status != InvoiceStatus.CONTINGENCY:
                 self.state.contingency_since = workflow.now()
                 await self.move(InvoiceStatus.CONTINGENCY, "worker", f"authority unreachable: {error[:200]}")
-                await on_contingency()
+                # Some countries reissue the document as a contingency document (Colombia's type 04).
+                signed = await on_contingency() or signed
             await self._wait_for_authority()
 
-    async def _try_submit(self, numbering: Numbering, signed: DocumentRef) -> str | None:
+    async def _try_submit(self, signed: DocumentRef) -> str | None:
         """None when the authority received the document; the outage's description when it is unreachable."""
         try:
             submitted = await self.activity(
                 names.SUBMIT, SubmitInput(invoice_key=self.state.invoice_key, country=self.sale.country,
-                                          numbering=numbering, document=signed),
+                                          issuer_id=self.sale.issuer_id, numbering=self.current_numbering,
+                                          document=signed),
                 SubmitResult, schedule_to_close=self.timings.submit_window)
         except ActivityError as error:
             failure = failure_from("submit", error)

@@ -121,7 +121,9 @@ class EcuadorProfile:
 
     # --- document -----------------------------------------------------------------------------
     def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
-                     signing_time: datetime) -> BuiltDocument:
+                     signing_time: datetime, contingency: bool = False) -> BuiltDocument:
+        # The SRI's offline scheme is its own contingency: the same document, clave included, waits for
+        # the SRI (tipoEmision 2 was abolished in 2015), so `contingency` changes nothing here.
         issuer = self._issuer(sale)
         if credit is None:
             unsigned = build_factura(sale, numbering, issuer)
@@ -145,7 +147,8 @@ class EcuadorProfile:
             raise ConfigurationError("this worker has no SRI client configured")
         return self._sri
 
-    async def submit(self, xml: bytes, numbering: Numbering) -> Literal["RECEIVED", "ALREADY_RECEIVED"]:
+    async def submit(self, xml: bytes, numbering: Numbering,
+                     issuer_id: str = "") -> Literal["RECEIVED", "ALREADY_RECEIVED"]:
         reception = await self._client().submit(xml)
         if reception.state == "RECIBIDA":
             return "RECEIVED"
@@ -156,7 +159,8 @@ class EcuadorProfile:
             raise AuthorityUnavailable("SRI answered 50 ERROR INTERNO GENERAL")
         raise AuthorityRejected(reception.state or "DEVUELTA", reception.messages)
 
-    async def decision(self, numbering: Numbering, kind: DocumentKind) -> AuthorityDecision:
+    async def decision(self, numbering: Numbering, kind: DocumentKind, issuer_id: str = "",
+                       signed: bytes = b"") -> AuthorityDecision:
         assert numbering.access_key is not None  # Ecuador's key exists from numbering on
         answer = await self._client().authorization(numbering.access_key)
         if answer.state == "AUTORIZADO":
@@ -195,6 +199,9 @@ class EcuadorProfile:
         base = f"{FILE_PREFIX[kind]}-{numbering.document_number}"
         return [Attachment(f"{base}.pdf", pdf, "application", "pdf"),
                 Attachment(f"{base}.xml", xml, "application", "xml")]
+
+    def document_key(self, signed: bytes) -> str | None:
+        return None  # the clave de acceso is allocated with the number, before the document exists
 
     def sender(self, sale: Sale) -> tuple[str, str]:
         issuer = self._issuer(sale)

@@ -42,19 +42,22 @@ def validate_sale(
     sale: ColombiaSale,
     *,
     today: date,
-    resolution: NumberingResolution,
+    resolution: NumberingResolution | None,
     next_number: int | None = None,
 ) -> list[Problem]:
     """All problems of a sale; an empty list (or warnings only) means it may be numbered and signed.
 
     ``today`` is the Bogotá date the document will be signed on; ``next_number``, when known, is
-    checked against the range so an exhausted range shows up before numbering.
+    checked against the range so an exhausted range shows up before numbering. Without a resolution
+    (the workflow checking a support fix, which has no issuer configuration) the numbering checks are
+    left to the validate activity.
     """
     problems: list[Problem] = []
     if not NIT.match(sale.issuer.nit):
         problems.append(Problem(field="issuer.nit", code="CO.NIT.FORMAT",
                                 message="the issuer NIT has 1 to 15 digits, without the check digit"))
-    problems += _numbering_problems(sale, today, resolution, next_number)
+    if resolution is not None:
+        problems += _numbering_problems(sale, today, resolution, next_number)
     problems += _date_problems(sale, today)
     problems += _buyer_problems(sale.buyer)
     if not sale.lines:

@@ -6,6 +6,7 @@ régimenes allowed for each UsoCFDI, the c_TasaOCuota rules. Those live here as 
 from reference §5.2–§5.4. Descriptions always come from satcfdi so they follow its catalog refreshes.
 """
 
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -14,6 +15,8 @@ from typing import Any
 from satcfdi import catalogs as _sat  # type: ignore[import-untyped]
 
 from domain.mexico.rfc import PersonaType, persona_type
+
+_LOCK = threading.Lock()
 
 # --- c_RegimenFiscal (reference §5.2): which persona types may hold each régimen -----------------
 # 609 (Consolidación) ended 2019-12-31; it is still in the XSD but no longer valid, so not listed.
@@ -133,8 +136,10 @@ def uses_for(rfc: str, regime: str) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def _select(table: str, key: str) -> Any:
-    # satcfdi's accessor pickles the key; a malformed key simply finds nothing.
-    return _sat.select(table, key)
+    # satcfdi's accessor pickles the key; a malformed key simply finds nothing. Its SQLite connection is
+    # one module-global object shared by every thread (reference §16.1 gotcha 5): one lookup at a time.
+    with _LOCK:
+        return _sat.select(table, key)
 
 
 def _text(row: Any) -> str | None:

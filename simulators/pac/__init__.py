@@ -9,6 +9,7 @@ Module map (one job each):
   ``arithmetic`` (the SAT's tolerances) — the CFDI40xxx codes.
 * ``timbre`` — the TimbreFiscalDigital 1.1; ``identity`` — the simulator's "SAT" certificate.
 * ``cancellation`` — motives, acceptance and the states of a cancellation.
+* ``register`` — optional taxpayer register fixture (receiver name, postal code, régimen: 40143–40148).
 * ``soap`` — envelopes; ``store`` — SQLite state; ``faults`` — runtime settings; ``trust`` — CSD trust list.
 
 The uvicorn listeners and the JSON log setup are the SRI simulator's (``simulators.sri.server``/``logs``).

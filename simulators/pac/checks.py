@@ -6,7 +6,8 @@
    from a trusted authority (308), of the Emisor's RFC (303), valid at Fecha (305).
 3. The sello over the recomputed cadena original (302).
 4. Fecha: not in the future and at most 72 hours before the timbre (401).
-5. The Anexo 20 rules (:mod:`simulators.pac.rules`) and arithmetic (:mod:`simulators.pac.arithmetic`).
+5. The taxpayer register when one is given (:mod:`simulators.pac.register`), the Anexo 20 rules
+   (:mod:`simulators.pac.rules`) and arithmetic (:mod:`simulators.pac.arithmetic`).
 
 Steps 1–4 stop at the first failure, like real PACs; step 5 reports every CFDI40xxx found.
 """
@@ -24,6 +25,7 @@ from adapters.mexico.csd import certificate_number, certificate_rfc, is_fiel
 from adapters.mexico.schemas import CfdiSchema
 from adapters.mexico.sealing import embedded_certificate, fecha_of, verify_sello
 from simulators.pac.arithmetic import arithmetic_findings
+from simulators.pac.register import TaxpayerRegister
 from simulators.pac.rules import CFDI, Finding, business_findings
 from simulators.pac.trust import TrustStore
 
@@ -39,10 +41,12 @@ class Checked:
 
 
 class DocumentChecks:
-    def __init__(self, schema: CfdiSchema, cadenas: CadenaBuilder, trust: TrustStore) -> None:
+    def __init__(self, schema: CfdiSchema, cadenas: CadenaBuilder, trust: TrustStore,
+                 register: TaxpayerRegister | None = None) -> None:
         self.schema = schema
         self.cadenas = cadenas
         self.trust = trust
+        self.register = register
 
     def parse(self, xml: bytes) -> Checked:
         try:
@@ -61,7 +65,8 @@ class DocumentChecks:
         findings = self._dates(root, now)
         if findings:
             return findings
-        return business_findings(root, today=now.date()) + arithmetic_findings(root)
+        registered = self.register.findings(root) if self.register is not None else []
+        return registered + business_findings(root, today=now.date()) + arithmetic_findings(root)
 
     def _schema(self, root: etree._Element) -> list[Finding]:
         errors = self.schema.errors(root)

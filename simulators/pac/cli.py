@@ -25,6 +25,7 @@ from simulators.pac.app import create_soap_app
 from simulators.pac.checks import DocumentChecks
 from simulators.pac.faults import PacSettings
 from simulators.pac.identity import load_or_create
+from simulators.pac.register import TaxpayerRegister
 from simulators.pac.service import PacService
 from simulators.pac.store import Store
 from simulators.pac.trust import TrustStore
@@ -52,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="vectors directory with mexico/sat-xml-resources (default: $COMPROBANTE_SCHEMAS); "
         "without it the SAT files bundled with satcfdi are used",
     )
+    parser.add_argument("--taxpayers", type=Path,
+                        help="JSON register {RFC: {name, postal_code, regimes}} for the receiver checks 40143–40148")
     parser.add_argument("--pac-name", default="pac", help="name shown in logs and the admin API")
     parser.add_argument("--pac-rfc", default="SPR190613I52", help="RfcProvCertif written in timbres")
     parser.add_argument("--username", default="demo", help="PAC account user expected in requests")
@@ -66,7 +69,8 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         root = resolve_root(args.schemas)
         trust = TrustStore.from_files(args.trust_store)
-    except (OSError, ValueError) as exc:
+        register = TaxpayerRegister.from_file(args.taxpayers) if args.taxpayers else None
+    except (OSError, ValueError, KeyError) as exc:
         log.error("pac.configuration_invalid", error=str(exc))
         return 2
     if missing_files(root):
@@ -75,7 +79,7 @@ async def _run(args: argparse.Namespace) -> int:
     store = Store(args.state_dir)
     service = PacService(
         store,
-        DocumentChecks(CfdiSchema(root), CadenaBuilder(root), trust),
+        DocumentChecks(CfdiSchema(root), CadenaBuilder(root), trust, register),
         load_or_create(args.state_dir, pac_rfc=args.pac_rfc),
         PacSettings(),
         pac_rfc=args.pac_rfc,

@@ -4,7 +4,7 @@ Fault modes (reference §14 "Fault injection"):
 
 * ``refuse``: the SOAP port is closed (connection refused: certainly not stamped).
 * ``http_503``: a load balancer's 503 before anything is processed (not stamped).
-* ``error_350``: the PAC answers incidence 350, service unavailable (not stamped).
+* ``error_350``: the stamp service answers incidence 350, service unavailable (not stamped).
 * ``soap_fault``: a SOAP Fault from a PAC-side crash (ambiguous for the client).
 * ``malformed``: a truncated answer, nothing processed.
 * ``lost_reply``: the request IS processed (stamped, cancelled) and the answer is then truncated:

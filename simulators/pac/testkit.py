@@ -30,6 +30,7 @@ from domain.mexico.sale import (
 from simulators.pac.checks import DocumentChecks
 from simulators.pac.faults import PacSettings
 from simulators.pac.identity import load_or_create
+from simulators.pac.register import TaxpayerRegister
 from simulators.pac.service import PacService
 from simulators.pac.store import Store
 from simulators.pac.trust import TrustStore
@@ -108,11 +109,11 @@ def sealed_cfdi(kit: IssuerKit, sale: MexicoSale | None = None, *, folio: int = 
 
 def make_service(state_dir: Path, trusted: list[TestCA] | None = None, *, schema: CfdiSchema | None = None,
                  cadenas: CadenaBuilder | None = None, trust: TrustStore | None = None,
-                 settings: PacSettings | None = None) -> PacService:
+                 settings: PacSettings | None = None, register: TaxpayerRegister | None = None) -> PacService:
     """An in-process PAC over ``state_dir`` trusting the given CAs (bundled SAT files by default)."""
     store = Store(state_dir)
     checks = DocumentChecks(schema or default_schema(), cadenas or default_cadenas(),
-                            trust or TrustStore([ca.cert for ca in trusted or []]))
+                            trust or TrustStore([ca.cert for ca in trusted or []]), register)
     identity = load_or_create(state_dir, pac_rfc=PAC_RFC, key=cached_rsa_key(f"pac-sat:{state_dir.name}"),
                               ca_key=cached_rsa_key("pac-sat-ca"))
     return PacService(store, checks, identity, settings or PacSettings(), pac_rfc=PAC_RFC, username=USERNAME,

@@ -2,7 +2,8 @@
 
 Runs once per received document, after the configured processing delay, in the SRI's
 order (first failure wins): issuer (2/46) → clave de acceso vs document (58) → signature
-(39) → fecha de emisión (65) → document-specific checks, today the arithmetic (52).
+(39) → fecha de emisión (65) → document-specific checks: for a nota de crédito the receiver
+and its supporting factura (69/64/68, ``checks_supporting``), then the arithmetic (52).
 An empty result means AUTORIZADO.
 """
 
@@ -16,10 +17,10 @@ from cryptography import x509
 from lxml import etree
 
 from simulators.sri import access_key, ruc
-from simulators.sri.checks_reception import parse_document
-from simulators.sri.documents import BY_ROOT, DocumentType
+from simulators.sri.documents import BY_ROOT, DocumentType, parse_document
 from simulators.sri.messages import Mensaje, error
 from simulators.sri.signature import verify_tree
+from simulators.sri.summary import SupportingDocuments
 
 # Ecuador has no DST: America/Guayaquil is always UTC−05:00 (reference §10.1, §15).
 GUAYAQUIL = timezone(timedelta(hours=-5), "America/Guayaquil")
@@ -44,10 +45,23 @@ class DocumentContext:
     received_at: datetime
     processed_at: datetime
     policy: AuthorizationPolicy
+    # The SRI's records as of processed_at; None skips the cross-document checks.
+    supporting: SupportingDocuments | None = None
 
 
-def decide(xml: bytes, *, received_at: datetime, processed_at: datetime, policy: AuthorizationPolicy) -> list[Mensaje]:
-    """Messages that make the document NO AUTORIZADO (empty: AUTORIZADO)."""
+def decide(
+    xml: bytes,
+    *,
+    received_at: datetime,
+    processed_at: datetime,
+    policy: AuthorizationPolicy,
+    supporting: SupportingDocuments | None = None,
+) -> list[Mensaje]:
+    """Messages that make the document NO AUTORIZADO (empty: AUTORIZADO).
+
+    ``supporting`` are the SRI's records as of ``processed_at`` (the service passes its
+    store); without them the checks against other documents are skipped.
+    """
     root = parse_document(xml).getroot()
     doc_type = BY_ROOT[str(root.tag)]
     context = DocumentContext(
@@ -57,6 +71,7 @@ def decide(xml: bytes, *, received_at: datetime, processed_at: datetime, policy:
         received_at=received_at,
         processed_at=processed_at,
         policy=policy,
+        supporting=supporting,
     )
     for check in (*COMMON_CHECKS, *doc_type.checks):
         mensaje = check(context)
@@ -105,7 +120,7 @@ def check_emission_date(context: DocumentContext) -> Mensaje | None:
     return error("65", problem) if problem else None
 
 
-# Ficha §11 order (reference §13); document-specific checks (arithmetic, 52) run after these.
+# Ficha §11 order (reference §13); document-specific checks (documents.py) run after these.
 COMMON_CHECKS = (check_issuer, check_clave, check_signature, check_emission_date)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from simulators.sri import access_key, structure
-from simulators.sri.documents import BY_ROOT, KNOWN_COD_DOCS, UNSUPPORTED_ROOTS, DocumentType
+from simulators.sri.documents import BY_ROOT, KNOWN_COD_DOCS, UNSUPPORTED_ROOTS, DocumentType, parse_document, summarize
 from simulators.sri.messages import Mensaje, error, structure_error
 from simulators.sri.schemas import SchemaSet
 
@@ -36,6 +36,9 @@ class ReceivedDocument:
     ambiente: str
     version: str
     doc_type: DocumentType
+    # Secuencial scope of the document this one modifies (numDocModificado), if any: the
+    # service decides that document first when both are due (cross-document checks).
+    refers_to: str | None = None
 
     @property
     def sequence_key(self) -> str:
@@ -57,12 +60,6 @@ def guess_clave(xml: bytes) -> str:
 
 def _reject(xml: bytes, mensaje: Mensaje, clave: str | None = None) -> ReceptionCheck:
     return ReceptionCheck(clave if clave is not None else guess_clave(xml), None, mensaje)
-
-
-def parse_document(xml: bytes) -> etree._ElementTree:
-    """Parse untrusted bytes: no DTD loading, no entity expansion, no network."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    return etree.ElementTree(etree.fromstring(xml, parser))
 
 
 def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: PLR0911 - one exit per SRI check
@@ -126,6 +123,7 @@ def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: 
     if malformed:
         # The clave is a document field: a malformed one is a structure error (ficha §11).
         return _reject(xml, structure_error(malformed), clave)
+    summary = summarize(root)
     document = ReceivedDocument(
         clave=clave,
         ruc=field("ruc"),
@@ -136,6 +134,7 @@ def check_reception(xml: bytes, schemas: SchemaSet) -> ReceptionCheck:  # noqa: 
         ambiente=field("ambiente"),
         version=version,
         doc_type=doc_type,
+        refers_to=summary.modified_sequence_key if summary else None,
     )
     return ReceptionCheck(clave, document, None)
 

@@ -1,9 +1,9 @@
 """Registry of the document types the simulator understands.
 
 Each type says how to recognise it (root element, codDoc, versions), where its XSD lives,
-its schema-less structure, and which document-specific checks Autorización runs after the
-common ones. New types (or fuller credit-note rules) plug in here without touching the
-check pipelines.
+its schema-less structure, which document-specific checks Autorización runs after the
+common ones, and what the store indexes about it for later documents (``summarize``). New
+types (or fuller credit-note rules) plug in here without touching the check pipelines.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from simulators.sri import arithmetic, structure
+from simulators.sri import arithmetic, checks_supporting, structure
 from simulators.sri.messages import Mensaje, error
+from simulators.sri.summary import DocumentSummary, decimal_or_zero
 
 if TYPE_CHECKING:
     from simulators.sri.checks_authorization import DocumentContext
@@ -46,6 +47,7 @@ class DocumentType:
     structure: tuple[structure.Field, ...]
     checks: tuple[DocumentCheck, ...]
     id_required: bool  # factura's XSD makes @id optional, notaCredito's requires it
+    total_element: str  # the amount later documents are checked against (DocumentSummary.total)
 
     def xsd_file(self, version: str) -> str:
         return f"{self.xsd_prefix}{version}.xsd"
@@ -72,6 +74,7 @@ FACTURA = DocumentType(
     structure=structure.FACTURA,
     checks=(_arithmetic(arithmetic.check_factura),),
     id_required=False,
+    total_element="importeTotal",
 )
 
 NOTA_CREDITO = DocumentType(
@@ -81,10 +84,60 @@ NOTA_CREDITO = DocumentType(
     xsd_prefix="NotaCredito_V",
     versions=("1.0.0", "1.1.0"),
     structure=structure.NOTA_CREDITO,
-    # Credit-note business rules (§5.2: original IVA rate, no consumidor final, cumulative
-    # amount) will be added here.
-    checks=(_arithmetic(arithmetic.check_nota_credito),),
+    # Ficha §11 step 5 (receiver id, then supporting documents) before step 6 (arithmetic,
+    # 52); reference §13. The original-IVA-rate rule (§5.2) is not checked yet.
+    checks=(
+        checks_supporting.check_receiver,
+        checks_supporting.check_modified_document,
+        checks_supporting.check_fecha_sustento,
+        checks_supporting.check_buyer,
+        checks_supporting.check_cumulative_amount,
+        _arithmetic(arithmetic.check_nota_credito),
+    ),
     id_required=True,
+    total_element="valorModificacion",
 )
 
 BY_ROOT: dict[str, DocumentType] = {doc.root: doc for doc in (FACTURA, NOTA_CREDITO)}
+
+
+def parse_document(xml: bytes) -> etree._ElementTree:
+    """Parse untrusted bytes: no DTD loading, no entity expansion, no network."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.ElementTree(etree.fromstring(xml, parser))
+
+
+def summarize(root: etree._Element) -> DocumentSummary | None:
+    """What the store indexes about a document (None for roots the simulator does not know)."""
+    doc_type = BY_ROOT.get(str(root.tag))
+    if doc_type is None:
+        return None
+
+    def text(path: str) -> str:
+        return (root.findtext(path) or "").strip()
+
+    def optional(path: str) -> str | None:
+        value = root.findtext(path)
+        return value.strip() if value is not None else None
+
+    info = doc_type.info_element
+    return DocumentSummary(
+        clave=text("infoTributaria/claveAcceso"),
+        cod_doc=text("infoTributaria/codDoc"),
+        ambiente=text("infoTributaria/ambiente"),
+        ruc=text("infoTributaria/ruc"),
+        num_doc="-".join(text(f"infoTributaria/{name}") for name in ("estab", "ptoEmi", "secuencial")),
+        fecha_emision=text(f"{info}/fechaEmision"),
+        total=decimal_or_zero(root.findtext(f"{info}/{doc_type.total_element}")),
+        buyer_type=text(f"{info}/tipoIdentificacionComprador"),
+        buyer_id=text(f"{info}/identificacionComprador"),
+        modified_cod_doc=optional(f"{info}/codDocModificado"),
+        modified_num_doc=optional(f"{info}/numDocModificado"),
+    )
+
+
+def summarize_xml(xml: bytes) -> DocumentSummary | None:
+    try:
+        return summarize(parse_document(xml).getroot())
+    except etree.XMLSyntaxError:
+        return None

@@ -31,7 +31,12 @@ TEXTS: dict[str, str] = {
     "52": "ERROR EN DIFERENCIAS",
     "58": "ERROR EN LA ESTRUCTURA DE CLAVE ACCESO",
     "60": "ESTE PROCESO FUE REALIZADO EN EL AMBIENTE DE PRUEBAS",
+    # 64/68/69: the reference §14 names, uppercase without accents like the others. Which
+    # credit-note refusals use them is explained in ``checks_supporting``.
+    "64": "CODIGO DOCUMENTO SUSTENTO",
     "65": "FECHA EMISION EXTEMPORANEA",
+    "68": "DOCUMENTO SUSTENTO",
+    "69": "IDENTIFICACION DEL RECEPTOR",
     "70": "CLAVE DE ACCESO EN PROCESAMIENTO",
     # 80 is answered by the Autorización service for a malformed queried clave; the SRI's
     # text for it differs from 58 by the article "LA" (observed responses, reference §8.1).

@@ -1,6 +1,6 @@
 """Durable simulator state in SQLite (stdlib ``sqlite3``), so restarts keep the SRI's memory.
 
-Three tables:
+Four tables:
 
 * ``documents`` — one row per clave the SRI has accepted (RECIBIDA at least once), with the
   status of its latest attempt and its secuencial scope (ruc|codDoc|estab|ptoEmi|secuencial).
@@ -10,6 +10,16 @@ Three tables:
   reference §8.3), which creates a new attempt.
 * ``receptions`` — every Recepción call and its outcome, including DEVUELTA ones, which the
   SRI does not store as documents (reference §14) but which tests and operators want to see.
+* ``document_index`` — one row per decided clave (latest decision): the ``DocumentSummary``
+  that cross-document checks read (a nota de crédito's factura: number, date, total, buyer,
+  status; the notas de crédito already authorized against it). Written in the same
+  transaction as the decision, with ``decided_at`` so a check sees the records as of the
+  moment its own document is processed.
+
+``attempts.refers_to`` keeps the secuencial scope of the document an attempt modifies
+(numDocModificado), so the service can decide the documents a nota de crédito depends on
+first. Schema versions live in ``PRAGMA user_version``; ``_migrate`` upgrades older state
+files in place (version 1 adds the index and backfills it from the stored attempts).
 
 One connection guarded by a lock: every call is short, and all of them run in worker
 threads so the event loop never blocks on disk.
@@ -21,16 +31,21 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from simulators.sri.documents import summarize_xml
 from simulators.sri.messages import Mensaje, error
+from simulators.sri.summary import DocumentSummary, IndexedDocument
 
 EN_PROCESO = "EN PROCESO"
 AUTORIZADO = "AUTORIZADO"
 NO_AUTORIZADO = "NO AUTORIZADO"
 RECIBIDA = "RECIBIDA"
 DEVUELTA = "DEVUELTA"
+
+NOTA_CREDITO = "04"  # codDoc (Tabla 3)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -64,6 +79,33 @@ CREATE TABLE IF NOT EXISTS receptions (
 CREATE INDEX IF NOT EXISTS receptions_clave ON receptions(clave);
 """
 
+SCHEMA_VERSION = 1
+
+# Version 1: cross-document records for notas de crédito (see the module docstring).
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS document_index (
+    clave TEXT PRIMARY KEY,
+    attempt_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    decided_at REAL NOT NULL,
+    ambiente TEXT NOT NULL,
+    ruc TEXT NOT NULL,
+    cod_doc TEXT NOT NULL,
+    num_doc TEXT NOT NULL,
+    fecha_emision TEXT NOT NULL,
+    total TEXT NOT NULL,
+    buyer_type TEXT NOT NULL,
+    buyer_id TEXT NOT NULL,
+    modified_cod_doc TEXT,
+    modified_num_doc TEXT
+);
+CREATE INDEX IF NOT EXISTS document_index_number ON document_index(ruc, cod_doc, num_doc);
+CREATE INDEX IF NOT EXISTS document_index_modified ON document_index(ruc, modified_cod_doc, modified_num_doc);
+CREATE INDEX IF NOT EXISTS attempts_refers_to ON attempts(refers_to);
+"""
+
+_ATTEMPT_COLUMNS = "id, clave, xml, ambiente, received_at, due_at, status, decided_at, messages, refers_to"
+
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
@@ -76,6 +118,7 @@ class Attempt:
     status: str
     decided_at: float | None
     messages: tuple[Mensaje, ...]
+    refers_to: str | None = None  # secuencial scope of the modified document (notas de crédito)
 
 
 def _dump(messages: list[Mensaje] | tuple[Mensaje, ...]) -> str:
@@ -97,6 +140,47 @@ class Store:
         # lose the last transactions, which a simulator can afford for throughput.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a state file of any earlier version up to ``SCHEMA_VERSION`` (idempotent)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")  # another process opening the same file waits here
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(
+                    f"{self.path} has schema version {version}; this simulator knows up to {SCHEMA_VERSION}"
+                )
+            if version < 1:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(attempts)")}
+                if "refers_to" not in columns:
+                    db.execute("ALTER TABLE attempts ADD COLUMN refers_to TEXT")
+                for statement in _SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                self._backfill_v1()
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _backfill_v1(self) -> None:
+        """Index the documents decided before version 1 and tag pending notas de crédito."""
+        rows = self._db.execute(
+            "SELECT a.id, a.xml, a.status, a.decided_at, a.due_at FROM documents d "
+            "JOIN attempts a ON a.id = d.latest_attempt"
+        ).fetchall()
+        for attempt_id, xml, status, decided_at, due_at in rows:
+            summary = summarize_xml(bytes(xml))
+            if summary is None:
+                continue
+            self._db.execute(
+                "UPDATE attempts SET refers_to = ? WHERE id = ?", (summary.modified_sequence_key, attempt_id)
+            )
+            if status in (AUTORIZADO, NO_AUTORIZADO):
+                self._index(summary, attempt_id=attempt_id, status=status, decided_at=decided_at or due_at)
 
     def close(self) -> None:
         with self._lock:
@@ -112,6 +196,7 @@ class Store:
         ambiente: str,
         received_at: float,
         due_at: float,
+        refers_to: str | None = None,
     ) -> Mensaje | None:
         """Store a RECIBIDA document atomically, or return the uniqueness error (43/45/70).
 
@@ -145,9 +230,9 @@ class Store:
                         f"{ruc} ya fue registrado con la clave de acceso {clash[0]}",
                     )
                 cursor = db.execute(
-                    "INSERT INTO attempts (clave, xml, ambiente, received_at, due_at, status) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (clave, xml, ambiente, received_at, due_at, EN_PROCESO),
+                    "INSERT INTO attempts (clave, xml, ambiente, received_at, due_at, status, refers_to) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (clave, xml, ambiente, received_at, due_at, EN_PROCESO, refers_to),
                 )
                 attempt_id = cursor.lastrowid
                 db.execute(
@@ -178,8 +263,8 @@ class Store:
     def latest_attempt(self, clave: str) -> Attempt | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT a.id, a.clave, a.xml, a.ambiente, a.received_at, a.due_at, a.status, a.decided_at, "
-                "a.messages FROM documents d JOIN attempts a ON a.id = d.latest_attempt WHERE d.clave = ?",
+                f"SELECT {_qualified('a')} FROM documents d JOIN attempts a ON a.id = d.latest_attempt "
+                "WHERE d.clave = ?",
                 (clave,),
             ).fetchone()
         return _attempt(row) if row else None
@@ -187,14 +272,21 @@ class Store:
     def decided_attempts(self, clave: str) -> list[Attempt]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, clave, xml, ambiente, received_at, due_at, status, decided_at, messages "
-                "FROM attempts WHERE clave = ? AND status <> ? ORDER BY id",
+                f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE clave = ? AND status <> ? ORDER BY id",
                 (clave, EN_PROCESO),
             ).fetchall()
         return [_attempt(row) for row in rows]
 
-    def settle(self, attempt_id: int, *, status: str, decided_at: float, messages: list[Mensaje]) -> bool:
-        """Record the decision once; False if another worker decided first."""
+    def settle(
+        self,
+        attempt_id: int,
+        *,
+        status: str,
+        decided_at: float,
+        messages: list[Mensaje],
+        summary: DocumentSummary | None = None,
+    ) -> bool:
+        """Record the decision once (and index ``summary``); False if another worker decided first."""
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
@@ -206,11 +298,97 @@ class Store:
                 won = cursor.rowcount == 1
                 if won:
                     db.execute("UPDATE documents SET status = ? WHERE latest_attempt = ?", (status, attempt_id))
+                    if summary is not None:
+                        self._index(summary, attempt_id=attempt_id, status=status, decided_at=decided_at)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
         return won
+
+    def _index(self, summary: DocumentSummary, *, attempt_id: int, status: str, decided_at: float) -> None:
+        """Upsert the index row of ``summary.clave`` (caller holds the lock and a transaction)."""
+        self._db.execute(
+            "INSERT INTO document_index (clave, attempt_id, status, decided_at, ambiente, ruc, cod_doc, num_doc, "
+            "fecha_emision, total, buyer_type, buyer_id, modified_cod_doc, modified_num_doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(clave) DO UPDATE SET "
+            "attempt_id = excluded.attempt_id, status = excluded.status, decided_at = excluded.decided_at, "
+            "ambiente = excluded.ambiente, ruc = excluded.ruc, cod_doc = excluded.cod_doc, "
+            "num_doc = excluded.num_doc, fecha_emision = excluded.fecha_emision, total = excluded.total, "
+            "buyer_type = excluded.buyer_type, buyer_id = excluded.buyer_id, "
+            "modified_cod_doc = excluded.modified_cod_doc, modified_num_doc = excluded.modified_num_doc",
+            (
+                summary.clave,
+                attempt_id,
+                status,
+                decided_at,
+                summary.ambiente,
+                summary.ruc,
+                summary.cod_doc,
+                summary.num_doc,
+                summary.fecha_emision,
+                str(summary.total),
+                summary.buyer_type,
+                summary.buyer_id,
+                summary.modified_cod_doc,
+                summary.modified_num_doc,
+            ),
+        )
+
+    def pending_dependencies(self, attempt: Attempt) -> list[int]:
+        """Undecided attempts a nota de crédito's decision depends on, oldest due first.
+
+        The modified document itself when due no later than ``attempt``, and the other
+        notas de crédito of that document due before it (ties: received first), so that
+        decisions taken "as of" their due time never depend on which one was asked first.
+        """
+        if attempt.refers_to is None:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT a.id FROM documents d JOIN attempts a ON a.id = d.latest_attempt "
+                "WHERE a.status = ? AND a.id <> ? AND ("
+                "(d.sequence_key = ? AND a.due_at <= ?) OR "
+                "(a.refers_to = ? AND (a.due_at < ? OR (a.due_at = ? AND a.id < ?)))"
+                ") ORDER BY a.due_at, a.id",
+                (
+                    EN_PROCESO,
+                    attempt.id,
+                    attempt.refers_to,
+                    attempt.due_at,
+                    attempt.refers_to,
+                    attempt.due_at,
+                    attempt.due_at,
+                    attempt.id,
+                ),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def records_as_of(self, moment: float) -> SupportingRecords:
+        """The SRI's records as they stood at ``moment`` (decisions taken at or before it)."""
+        return SupportingRecords(self, moment)
+
+    def _find(self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, as_of: float) -> IndexedDocument | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {_INDEX_COLUMNS} FROM document_index "
+                "WHERE ruc = ? AND cod_doc = ? AND num_doc = ? AND ambiente = ? AND decided_at <= ? "
+                "ORDER BY status = ? DESC, decided_at DESC, attempt_id DESC LIMIT 1",
+                (ruc, cod_doc, num_doc, ambiente, as_of, AUTORIZADO),
+            ).fetchone()
+        return _indexed(row) if row else None
+
+    def _modifications(
+        self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, excluding: str, as_of: float
+    ) -> list[IndexedDocument]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_INDEX_COLUMNS} FROM document_index "
+                "WHERE ruc = ? AND modified_cod_doc = ? AND modified_num_doc = ? AND ambiente = ? "
+                "AND cod_doc = ? AND status = ? AND decided_at <= ? AND clave <> ? ORDER BY decided_at, attempt_id",
+                (ruc, cod_doc, num_doc, ambiente, NOTA_CREDITO, AUTORIZADO, as_of, excluding),
+            ).fetchall()
+        return [_indexed(row) for row in rows]
 
     def due_attempts(self, now: float, limit: int = 100) -> list[int]:
         with self._lock:
@@ -224,8 +402,7 @@ class Store:
     def attempt(self, attempt_id: int) -> Attempt | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, clave, xml, ambiente, received_at, due_at, status, decided_at, messages "
-                "FROM attempts WHERE id = ?",
+                f"SELECT {_ATTEMPT_COLUMNS} FROM attempts WHERE id = ?",
                 (attempt_id,),
             ).fetchone()
         return _attempt(row) if row else None
@@ -284,7 +461,57 @@ class Store:
 
     def reset(self) -> None:
         with self._lock:
-            self._db.executescript("DELETE FROM documents; DELETE FROM attempts; DELETE FROM receptions;")
+            self._db.executescript(
+                "DELETE FROM documents; DELETE FROM attempts; DELETE FROM receptions; DELETE FROM document_index;"
+            )
+
+
+class SupportingRecords:
+    """``SupportingDocuments`` (summary.py) over the store, frozen at one moment."""
+
+    def __init__(self, store: Store, as_of: float) -> None:
+        self._store = store
+        self._as_of = as_of
+
+    def find(self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str) -> IndexedDocument | None:
+        return self._store._find(ambiente=ambiente, ruc=ruc, cod_doc=cod_doc, num_doc=num_doc, as_of=self._as_of)
+
+    def authorized_modifications(
+        self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, excluding: str
+    ) -> list[IndexedDocument]:
+        return self._store._modifications(
+            ambiente=ambiente, ruc=ruc, cod_doc=cod_doc, num_doc=num_doc, excluding=excluding, as_of=self._as_of
+        )
+
+
+def _qualified(alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in _ATTEMPT_COLUMNS.split(","))
+
+
+_INDEX_COLUMNS = (
+    "clave, cod_doc, ambiente, ruc, num_doc, fecha_emision, total, buyer_type, buyer_id, "
+    "modified_cod_doc, modified_num_doc, status, decided_at"
+)
+
+
+def _indexed(row: tuple[Any, ...]) -> IndexedDocument:
+    return IndexedDocument(
+        summary=DocumentSummary(
+            clave=row[0],
+            cod_doc=row[1],
+            ambiente=row[2],
+            ruc=row[3],
+            num_doc=row[4],
+            fecha_emision=row[5],
+            total=Decimal(row[6]),
+            buyer_type=row[7],
+            buyer_id=row[8],
+            modified_cod_doc=row[9],
+            modified_num_doc=row[10],
+        ),
+        status=row[11],
+        decided_at=row[12],
+    )
 
 
 def _attempt(row: tuple[Any, ...]) -> Attempt:
@@ -298,4 +525,5 @@ def _attempt(row: tuple[Any, ...]) -> Attempt:
         status=row[6],
         decided_at=row[7],
         messages=_load(row[8]),
+        refers_to=row[9],
     )

@@ -21,6 +21,7 @@ from adapters.mexico.test_csd import make_sat_test_ca
 from adapters.mexico.timbre import find_timbre, read_timbre, timbre_problems
 from domain.mexico.sale import Receiver
 from simulators.pac.faults import PacSettings
+from simulators.pac.register import TaxpayerRegister
 from simulators.pac.service import PacService
 from simulators.pac.soap import StampResult
 from simulators.pac.testkit import IssuerKit, make_issuer, make_service, sample_sale, sealed_cfdi, vectors_dir
@@ -75,7 +76,7 @@ def test_stamp_adds_a_verifiable_timbre(pac: PacService, kit: IssuerKit) -> None
 def test_timbre_against_the_official_tfd_files(pac: PacService, kit: IssuerKit) -> None:
     vectors = vectors_dir()
     if vectors is None:
-        pytest.skip("COMPROBANTE_SCHEMAS is not set")
+        pytest.skip("COMPROBANTE_SCHEMAS is not set: the SAT's official TFD XSD/XSLT are not available")
     stamped = pac.stamp(sealed_cfdi(kit)).xml.encode()
     assert CfdiSchema(vectors).errors(stamped) == []
     node = find_timbre(etree.fromstring(stamped))
@@ -205,6 +206,20 @@ def test_arithmetic_is_checked_with_the_sat_tolerances(pac: PacService, kit: Iss
         concept.set("ValorUnitario", "123.456")
         concept.set("Importe", importe)
         assert ("CFDI40167" in codes(pac.stamp(seal_cfdi(etree.tostring(line), csd)))) is rejected, importe
+
+
+def test_the_taxpayer_register_checks_the_receiver(tmp_path: Path, kit: IssuerKit) -> None:
+    register = tmp_path / "taxpayers.json"
+    register.write_text('{"URE180429TM6": {"name": "UNIVERSIDAD ROBOTICA ESPAÑOLA", "postal_code": "86991", '
+                        '"regimes": ["601"]}}', encoding="utf-8")
+    pac = make_service(tmp_path / "state", [kit.ca], register=TaxpayerRegister.from_file(register))
+    assert codes(pac.stamp(sealed_cfdi(kit))) == []
+    wrong = Receiver(rfc="URE180429TM6", name="UNIVERSIDAD ROBOTICA ESPANOLA", postal_code="86990", tax_regime="603",
+                     cfdi_use="G03")
+    assert codes(pac.stamp(sealed_cfdi(kit, sample_sale(receiver=wrong), folio=2))) == [
+        "CFDI40145", "CFDI40148", "CFDI40158"]
+    unknown = wrong.model_copy(update={"rfc": "AAA010101AAA"})
+    assert codes(pac.stamp(sealed_cfdi(kit, sample_sale(receiver=unknown), folio=3)))[0] == "CFDI40143"
 
 
 def test_the_sat_public_test_csd_is_accepted_when_pinned(tmp_path: Path) -> None:

@@ -57,8 +57,9 @@ def test_context_and_qr_url(stamped: bytes) -> None:
 def test_many_concepts_flow_over_pages(tmp_path: Path) -> None:
     kit = make_issuer(tmp_path / "csd")
     pac = make_service(tmp_path / "state", [kit.ca])
-    lines = [SaleLine(product_key="43211503", quantity=Decimal(1), unit_key="H87", description=f"Artículo de prueba número {n}",
-                      unit_price=Decimal("10"), transferred=[TransferredTax()]) for n in range(30)]
+    lines = [SaleLine(product_key="43211503", quantity=Decimal(1), unit_key="H87",
+                      description=f"Artículo de prueba número {n}", unit_price=Decimal("10"),
+                      transferred=[TransferredTax()]) for n in range(30)]
     xml = pac.stamp(sealed_cfdi(kit, sample_sale(lines=lines))).xml.encode()
     reader = PdfReader(io.BytesIO(CfdiRenderer().render(context_from_xml(xml))))
     assert len(reader.pages) >= 2

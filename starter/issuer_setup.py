@@ -8,24 +8,40 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.certificates.test_pki import ca_pem, make_signing_p12, make_test_ca
+from dataclasses import dataclass
+
+from adapters.certificates.test_pki import TestCA, ca_pem, make_signing_p12, make_test_ca
+from adapters.colombia.issuer import DianIssuerProfile
+from adapters.colombia.resolution import HABILITACION_RESOLUTION
+from domain.colombia.sale import ColombiaAddress
 
 DEMO_RUC = "1792146739001"  # the SRI ficha's own example RUC (a company, third digit 9)
+DEMO_NIT = "900390126"  # check digit 6
+DEMO_SOFTWARE_ID = "56f2ae4e-9812-4fad-9255-08fcfcd5ccb0"
+DEMO_SOFTWARE_PIN = "12345"
 DEMO_PASSWORD = "demo-only-password"
 
 
-def write_demo_issuer(folder: Path) -> tuple[Path, Path]:
-    """Create (once) the test CA, the issuer's .p12 and issuers.json; return (issuers.json, ca.pem)."""
+@dataclass(frozen=True)
+class DemoIssuers:
+    ecuador: Path  # issuers.json
+    colombia: Path  # dian_issuers.json
+    ca: Path  # the test CA every demo certificate chains to (the simulators' trust store)
+
+
+def write_demo_issuers(folder: Path) -> DemoIssuers:
+    """Create (once) the test CA, each issuer's .p12 and the issuer files."""
     folder.mkdir(parents=True, exist_ok=True)
-    issuers_file, ca_file = folder / "issuers.json", folder / "test-ca.pem"
-    if issuers_file.exists() and ca_file.exists():
-        return issuers_file, ca_file
+    issuers = DemoIssuers(folder / "issuers.json", folder / "dian_issuers.json", folder / "test-ca.pem")
+    if all(p.exists() for p in (issuers.ecuador, issuers.colombia, issuers.ca)):
+        return issuers
     ca = make_test_ca()
+    _write_colombian_issuer(ca, folder, issuers.colombia)
     p12 = make_signing_p12(ca, ruc=DEMO_RUC, holder="COMERCIAL ANDINA DEL ECUADOR S.A.",
                            password=DEMO_PASSWORD, valid_from=datetime.now(UTC) - timedelta(days=1))
     (folder / "issuer.p12").write_bytes(p12)
     (folder / "issuer.p12.password").write_text(DEMO_PASSWORD, encoding="utf-8")
-    ca_file.write_bytes(ca_pem(ca))
+    issuers.ca.write_bytes(ca_pem(ca))
     config = {"issuers": [{
         "ruc": DEMO_RUC,
         "legal_name": "COMERCIAL ANDINA DEL ECUADOR S.A.",
@@ -44,5 +60,26 @@ def write_demo_issuer(folder: Path) -> tuple[Path, Path]:
         "signature_algorithm": "sha1",
         "email_from": "facturacion@andina.example",
     }]}
-    issuers_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
-    return issuers_file, ca_file
+    issuers.ecuador.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return issuers
+
+
+def _write_colombian_issuer(ca: TestCA, folder: Path, target: Path) -> None:
+    p12 = make_signing_p12(ca, ruc=DEMO_NIT, holder="COMERCIALIZADORA ANDINA S.A.S.", password=DEMO_PASSWORD,
+                           valid_from=datetime.now(UTC) - timedelta(days=1))
+    (folder / "issuer-co.p12").write_bytes(p12)
+    profile = DianIssuerProfile(
+        nit=DEMO_NIT, check_digit="6", legal_name="COMERCIALIZADORA ANDINA S.A.S.", trade_name="ANDINA COLOMBIA",
+        address=ColombiaAddress(city_code="11001", city_name="Bogotá, D.C.", department_code="11",
+                                department_name="Bogotá", line="Carrera 7 # 32-16"),
+        tax_responsibilities=["O-13", "O-15"], resolution=HABILITACION_RESOLUTION, software_id=DEMO_SOFTWARE_ID,
+        software_pin=DEMO_SOFTWARE_PIN, environment="2", certificate_path=Path("issuer-co.p12"),
+        certificate_password_file=Path("issuer.p12.password"), email="facturacion@andina.example",
+        email_from="facturacion@andina.example")
+    target.write_text(json.dumps({"issuers": [profile.model_dump(mode="json")]}, indent=2), encoding="utf-8")
+
+
+def write_demo_issuer(folder: Path) -> tuple[Path, Path]:
+    """Ecuador's issuers file and the test CA, for callers that only issue Ecuadorian invoices."""
+    issuers = write_demo_issuers(folder)
+    return issuers.ecuador, issuers.ca

@@ -4,10 +4,12 @@ Each sample says what it exercises, so a person reading the demo output knows wh
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.ecuador.sale import EcuadorSale
-from starter.issuer_setup import DEMO_RUC
+from domain.colombia.sale import ColombiaSale
+from starter.issuer_setup import DEMO_NIT, DEMO_RUC
 
 
 @dataclass(frozen=True)
@@ -91,5 +93,42 @@ def demo_sales(prefix: str) -> list[Sample]:
               "iva_code": "4"}],
             [{"method": "19", "amount": "135.93"}],
             tip=Decimal("10.00"),
+        )),
+    ]
+
+
+BOGOTA_ADDRESS = {"city_code": "11001", "city_name": "Bogotá, D.C.", "department_code": "11",
+                  "department_name": "Bogotá", "line": "Calle 93 # 11-26"}
+MEDELLIN_ADDRESS = {"city_code": "05001", "city_name": "Medellín", "department_code": "05",
+                    "department_name": "Antioquia", "line": "Carrera 43A # 1-50"}
+
+
+def _colombian_sale(order_id: str, buyer: dict[str, object], lines: list[dict[str, object]],
+                    payment: dict[str, object]) -> ColombiaSale:
+    return ColombiaSale.model_validate({"country": "CO", "order_id": order_id, "issuer": {"nit": DEMO_NIT},
+                                        "buyer": buyer, "lines": lines, "payment": payment})
+
+
+def colombia_sales(prefix: str) -> list[Sample]:
+    return [
+        Sample("Colombia: company buyer (NIT), IVA 19 % and 5 %, credit 30 days", _colombian_sale(
+            f"{prefix}-CO-01",
+            {"id_type": "31", "identification": "800197268", "check_digit": "4", "person_type": "1",
+             "name": "Distribuidora del Valle S.A.S.", "tax_responsibilities": ["O-13"], "tax_regime": "48",
+             "email": "compras@delvalle.example", "address": MEDELLIN_ADDRESS},
+            [{"code": "MON-24", "description": "Monitor 24 pulgadas", "quantity": "3", "unit_price": "620000",
+              "discount": "30000", "taxes": [{"scheme": "01", "percent": "19"}]},
+             {"code": "CAF-01", "description": "Café de origen 500 g", "quantity": "10", "unit_price": "15000",
+              "taxes": [{"scheme": "01", "percent": "5"}]}],
+            {"form": "2", "means_code": "42", "due_date": (date.today() + timedelta(days=30)).isoformat()},
+        )),
+        Sample("Colombia: person (cédula), excluded book and INC 8 % restaurant, cash", _colombian_sale(
+            f"{prefix}-CO-02",
+            {"id_type": "13", "identification": "1020304050", "name": "Ana María Pérez",
+             "email": "ana.perez@correo.example", "address": BOGOTA_ADDRESS},
+            [{"code": "LIB-03", "description": "Libro (excluido de IVA)", "quantity": "1", "unit_price": "42000"},
+             {"code": "ALM-04", "description": "Almuerzo ejecutivo", "quantity": "2", "unit_price": "18000",
+              "taxes": [{"scheme": "04", "percent": "8"}]}],
+            {"form": "1", "means_code": "10"},
         )),
     ]

@@ -16,7 +16,7 @@ from temporalio.client import Client
 
 from adapters.settings import Settings
 from starter.devserver import start_dev_server
-from starter.issuer_setup import write_demo_issuer
+from starter.issuer_setup import DEMO_SOFTWARE_ID, DEMO_SOFTWARE_PIN, write_demo_issuers
 from starter.processes import ChildProcess, free_port, python_module
 from worker import running_workers
 
@@ -43,6 +43,7 @@ def worker_environment(settings: Settings) -> dict[str, str]:
         "COMPROBANTE_DATA_DIR": str(settings.data_dir),
         "COMPROBANTE_ISSUERS_FILE": str(settings.issuers_file),
         "COMPROBANTE_SRI_URL": settings.sri_url,
+        "COMPROBANTE_DIAN_URL": settings.dian_url,
         "COMPROBANTE_SMTP_HOST": settings.smtp_host,
         "COMPROBANTE_SMTP_PORT": str(settings.smtp_port),
         "COMPROBANTE_PROBE_INTERVAL_SECONDS": str(settings.probe_interval_seconds),
@@ -50,6 +51,8 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     }
     if settings.schemas is not None:
         env["COMPROBANTE_SCHEMAS"] = str(settings.schemas)
+    if settings.dian_issuers_file is not None:
+        env["COMPROBANTE_DIAN_ISSUERS_FILE"] = str(settings.dian_issuers_file)
     if settings.webhook_url:
         env["COMPROBANTE_WEBHOOK_URL"] = settings.webhook_url
         env["COMPROBANTE_WEBHOOK_SECRET"] = settings.webhook_secret or ""
@@ -64,6 +67,8 @@ class EmbeddedStack:
     sri: ChildProcess
     sri_port: int
     sri_admin_port: int
+    dian: ChildProcess
+    dian_admin_port: int
     smtp: ChildProcess
     maildir: Path
     ui_url: str | None
@@ -71,6 +76,10 @@ class EmbeddedStack:
     @property
     def sri_admin_url(self) -> str:
         return f"http://127.0.0.1:{self.sri_admin_port}"
+
+    @property
+    def dian_admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.dian_admin_port}"
 
 
 def _schemas_folder() -> Path | None:
@@ -90,18 +99,31 @@ def _sri_process(data_dir: Path, ca_file: Path, options: StackOptions) -> tuple[
     return ChildProcess("sri-simulator", argv, data_dir / "logs" / "sri-simulator.log"), port, admin_port
 
 
+def _dian_process(data_dir: Path, ca_file: Path) -> tuple[ChildProcess, int, int]:
+    port, admin_port = free_port(), free_port()
+    argv = python_module("simulators", "dian", "--port", str(port), "--admin-port", str(admin_port),
+                         "--state-dir", str(data_dir / "dian"), "--trust-store", str(ca_file),
+                         # DIAN knows each registered software's PIN; the simulator must be told.
+                         "--software", f"{DEMO_SOFTWARE_ID}={DEMO_SOFTWARE_PIN}")
+    schemas = _schemas_folder()
+    if schemas is not None:
+        argv += ["--schemas", str(schemas)]
+    return ChildProcess("dian-simulator", argv, data_dir / "logs" / "dian-simulator.log"), port, admin_port
+
+
 @contextlib.asynccontextmanager
 async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
     data_dir = options.data_dir.resolve()
-    issuers_file, ca_file = await asyncio.to_thread(write_demo_issuer, data_dir / "issuer")
-    sri, sri_port, sri_admin_port = _sri_process(data_dir, ca_file, options)
+    issuers = await asyncio.to_thread(write_demo_issuers, data_dir / "issuer")
+    sri, sri_port, sri_admin_port = _sri_process(data_dir, issuers.ca, options)
+    dian, dian_port, dian_admin_port = _dian_process(data_dir, issuers.ca)
     smtp_port, maildir = free_port(), data_dir / "mail"
     smtp = ChildProcess("smtp-capture",
                         python_module("simulators", "smtp", "--port", str(smtp_port), "--maildir", str(maildir)),
                         data_dir / "logs" / "smtp.log")
     started: list[ChildProcess] = []
     try:
-        for child in (sri, smtp):
+        for child in (sri, dian, smtp):
             await asyncio.to_thread(child.start)
             started.append(child)
         server = await start_dev_server(data_dir / "logs" / "temporal.log", ui=options.ui,
@@ -109,14 +131,16 @@ async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
         try:
             settings = Settings(
                 temporal_address=server.address, data_dir=data_dir,
-                database_url=f"sqlite:///{data_dir / 'ledger.db'}", issuers_file=issuers_file,
+                database_url=f"sqlite:///{data_dir / 'ledger.db'}", issuers_file=issuers.ecuador,
                 sri_url=f"http://127.0.0.1:{sri_port}/comprobantes-electronicos-ws/",
+                dian_issuers_file=issuers.colombia,
+                dian_url=f"http://127.0.0.1:{dian_port}/WcfDianCustomerServices.svc",
                 smtp_host="127.0.0.1", smtp_port=smtp_port, schemas=_schemas_folder(),
                 webhook_url=options.webhook_url, webhook_secret=options.webhook_secret,
                 probe_interval_seconds=options.probe_interval_seconds, drain_per_second=options.drain_per_second,
             )
-            stack = EmbeddedStack(options, settings, server.client, sri, sri_port, sri_admin_port, smtp, maildir,
-                                  server.ui_url)
+            stack = EmbeddedStack(options, settings, server.client, sri, sri_port, sri_admin_port, dian,
+                                  dian_admin_port, smtp, maildir, server.ui_url)
             if options.run_worker:
                 async with running_workers(server.client, settings):
                     yield stack

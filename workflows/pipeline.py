@@ -127,7 +127,11 @@ class Pipeline:
             # Countries whose key is computed from the document (CUFE) learn it here.
             self.state.numbering = numbering.model_copy(update={"access_key": signed.access_key})
         self.state.documents["signed_xml"] = signed.document
-        await self.move(InvoiceStatus.SIGNED, "worker", f"revision {self.state.revision}")
+        if contingency:
+            # Still waiting for the authority: the status stays CONTINGENCY; the history says what changed.
+            await self.record("worker", f"contingency document signed, revision {self.state.revision}")
+        else:
+            await self.move(InvoiceStatus.SIGNED, "worker", f"revision {self.state.revision}")
         return signed.document
 
     async def transmit(self, numbering: Numbering, signed: DocumentRef,
@@ -182,7 +186,7 @@ class Pipeline:
             await self.activity(names.REPORT_OUTAGE, OutageReport(country=self.sale.country,
                                                                   invoice_key=self.state.invoice_key, error=error),
                                 bool)
-            if self.state.status != InvoiceStatus.CONTINGENCY:
+            if self.state.contingency_since is None:
                 self.state.contingency_since = workflow.now()
                 await self.move(InvoiceStatus.CONTINGENCY, "worker", f"authority unreachable: {error[:200]}")
                 # Some countries reissue the document as a contingency document (Colombia's type 04).

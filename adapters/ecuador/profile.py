@@ -1,7 +1,7 @@
 """Ecuador behind the country protocol: SRI offline scheme, factura 1.1.0 and notaCredito 1.1.0."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -11,7 +11,7 @@ from adapters.ecuador.authorized_document import comprobante_from_authorization
 from adapters.ecuador.credit_note_xml import build_nota_credito
 from adapters.ecuador.factura_xml import build_factura
 from adapters.ecuador.schemas import schema_errors
-from adapters.ecuador.signing_keys import SigningKeys
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.ecuador.sri_client import SriClient
 from adapters.ecuador.xades import SigningError, sign_comprobante
 from adapters.issuers import IssuerProfile, IssuerRegistry
@@ -133,7 +133,7 @@ class EcuadorProfile:
         errors = schema_errors(unsigned, self._schemas)
         if errors:
             raise InvalidInvoice([Problem(field="document", code="EC.XSD", message=e) for e in errors])
-        identity = self._keys.identity(issuer, signing_time)
+        identity = self._keys.identity(issuer, issuer.ruc, signing_time, expected_ruc=issuer.ruc)
         try:
             signed = sign_comprobante(unsigned, identity, signing_time=signing_time,
                                       algorithm=issuer.signature_algorithm)
@@ -199,6 +199,12 @@ class EcuadorProfile:
         base = f"{FILE_PREFIX[kind]}-{numbering.document_number}"
         return [Attachment(f"{base}.pdf", pdf, "application", "pdf"),
                 Attachment(f"{base}.xml", xml, "application", "xml")]
+
+    def due_date(self, sale: Sale, issue_date: date) -> date:
+        # The longest payment term stated in days (pago/plazo with unidadTiempo "dias").
+        days = max((p.term or 0 for p in sale.payments if (p.time_unit or "dias").lower().startswith("d")),
+                   default=0)
+        return issue_date + timedelta(days=days)
 
     def document_key(self, signed: bytes) -> str | None:
         return None  # the clave de acceso is allocated with the number, before the document exists

@@ -7,7 +7,9 @@ from bench.context import BENCH_TIMINGS, BenchContext
 from bench.drivers import open_loop
 from bench.jobs import invoice_job
 from bench.report import Figure, below
-from bench.sections.common import noise_figure
+from bench.sections.breakdown import step_figures
+from bench.sections.common import cpu_figures, noise_figure
+from bench.sections.saturation import PIPELINE_WORKERS, history_summary
 from bench.stats import percentile
 from starter.client import InvoiceClient
 
@@ -52,14 +54,18 @@ async def latency(ctx: BenchContext) -> None:
         value = percentile(to_authorized, p) if to_authorized else None
         figures.append(Figure(SECTION, f"start → AUTHORIZED p{p}", value, "s", authorized_method))
     lag = max((o.start_lag for o in outcomes), default=0.0)
+    histories = await history_summary(ctx, outcomes)
     figures += [
         Figure(SECTION, "invoices not COMPLETED", float(count - len(done)), "inv", "final status of each",
                "0", count == len(done)),
         Figure(SECTION, "driver start lag (max)", lag, "s",
                "how late the open loop started a request against its schedule; large values mean the driver, "
                "not the pipeline, limited the offered rate"),
+        *cpu_figures(SECTION, window, len(done), "inv", PIPELINE_WORKERS)[:2],
+        *step_figures(SECTION, histories),
         noise_figure(SECTION, window),
     ]
     ctx.report.add(figures, "latency", {
         "rate": rate, "invoices": count, "completed": len(done), "window": window.as_json(len(done)),
-        "start_to_completed_s": sorted(to_completed), "start_to_authorized_s": sorted(to_authorized)})
+        "start_to_completed_s": sorted(to_completed), "start_to_authorized_s": sorted(to_authorized),
+        "histories": histories})

@@ -10,7 +10,7 @@ from bench.accounting import Window, mark, since
 from bench.baseline_models import STEPS
 from bench.context import BENCH_TIMINGS, WARM_UP, BenchContext
 from bench.drivers import Job, Outcome, closed_loop
-from bench.histories import WORKFLOW_TASK, evenly, sample_facts, summarize
+from bench.histories import evenly, sample_facts, summarize
 from bench.jobs import baseline_job, invoice_job
 from bench.report import Figure, at_least
 from bench.sections.common import cpu_figures, noise_figure
@@ -35,7 +35,7 @@ def _rates(outcomes: Sequence[Outcome]) -> tuple[float, float]:
     return steady_rate(finished), overall_rate(len(finished), min(o.started for o in outcomes), max(finished))
 
 
-async def _history_summary(ctx: BenchContext, outcomes: Sequence[Outcome]) -> dict[str, Any]:
+async def history_summary(ctx: BenchContext, outcomes: Sequence[Outcome]) -> dict[str, Any]:
     keys = evenly([o.key for o in outcomes if o.status == "COMPLETED"], ctx.options.sizes.history_sample)
     return summarize(await sample_facts(ctx.stack.client, keys))
 
@@ -47,7 +47,7 @@ async def baseline(ctx: BenchContext) -> None:
         ctx, baseline_job(ctx.stack.client, ctx.make_sale, ctx.run_id),
         baseline_job(ctx.stack.client, ctx.make_sale, ctx.run_id, "baseline-warm"), count)
     steady, overall = _rates(outcomes)
-    histories = await _history_summary(ctx, outcomes)
+    histories = await history_summary(ctx, outcomes)
     method = RATE_METHOD.format(concurrency=ctx.options.concurrency, count=count, item="workflow", warm=WARM_UP)
     figures = [
         Figure("1 baseline", "7 no-op activities: throughput", steady, "wf/s", method),
@@ -72,7 +72,7 @@ async def pipeline(ctx: BenchContext) -> None:
     steady, overall = _rates(outcomes)
     baseline_rate = ctx.report.value("1 baseline", "7 no-op activities: throughput")
     ratio = steady / baseline_rate * 100 if baseline_rate else None
-    histories = await _history_summary(ctx, outcomes)
+    histories = await history_summary(ctx, outcomes)
     section = f"2 pipeline {ctx.options.country}"
     method = RATE_METHOD.format(concurrency=ctx.options.concurrency, count=count, item="invoice", warm=WARM_UP)
     figures = [
@@ -87,30 +87,11 @@ async def pipeline(ctx: BenchContext) -> None:
                f"mean over {histories.get('workflows')} histories sampled evenly from the run"),
         Figure(section, "history size", (histories.get("history_bytes_per_workflow") or 0) / 1024, "KiB/inv",
                "sum of the history events' protobuf sizes, same sample"),
-        *_step_figures(section, histories),
         noise_figure(section, window),
     ]
     ctx.report.add(figures, "pipeline", {"rate_steady": steady, "rate_overall": overall, "completed": completed,
                                          "statuses": _statuses(outcomes), "window": window.as_json(completed),
                                          "histories": histories})
-
-
-def _step_figures(section: str, histories: dict[str, Any]) -> list[Figure]:
-    """Where an invoice's time goes: run time per invoice of each activity type, largest first."""
-    steps: dict[str, dict[str, float]] = histories.get("steps", {})
-    method = ("mean over the sampled histories of ActivityTaskStarted → Completed per activity type, times "
-              "its count per invoice (queue wait excluded; see details for queue times and p95)")
-    ranked = sorted(steps.items(), key=lambda item: -item[1]["run_ms_per_workflow"])
-    figures = []
-    for kind, summary in ranked:
-        label = ("workflow tasks (incl. local activities)" if kind == WORKFLOW_TASK
-                 else f"activity {kind}")
-        figures.append(Figure(section, f"time in {label} ×{summary['per_workflow']:.1f}",
-                              summary["run_ms_per_workflow"], "ms/inv",
-                              method if kind != WORKFLOW_TASK else
-                              "WorkflowTaskStarted → Completed summed per invoice; local activities "
-                              "(record_transition, authority_status) run inside these tasks"))
-    return figures
 
 
 def _statuses(outcomes: Sequence[Outcome]) -> dict[str, int]:

@@ -7,6 +7,8 @@ Module map (one job each):
 * ``server`` — uvicorn listeners that can be closed and reopened (fault mode ``refuse``).
 * ``service`` — Recepción and Autorización on top of the checks and the store.
 * ``checks_reception`` / ``checks_authorization`` — the SRI's checks, in the ficha's order.
+* ``checks_supporting`` — nota de crédito checks against the stored factura (69/64/68).
+* ``summary`` — what the store indexes about each decided document for those checks.
 * ``documents`` — per-document-type registry (factura, notaCredito) with pluggable checks.
 * ``access_key``, ``ruc``, ``arithmetic``, ``signature``, ``schemas``, ``structure`` — pure checks.
 * ``soap`` / ``wsdl`` — envelopes and WSDLs; ``messages`` — the SRI's codes and texts.

@@ -19,6 +19,7 @@ from cryptography import x509
 from simulators.sri import access_key
 from simulators.sri.checks_authorization import GUAYAQUIL, AuthorizationPolicy, decide
 from simulators.sri.checks_reception import check_reception, guess_clave
+from simulators.sri.documents import summarize_xml
 from simulators.sri.faults import FaultSettings
 from simulators.sri.messages import Mensaje, error, warning
 from simulators.sri.schemas import SchemaSet
@@ -71,6 +72,9 @@ class SriService:
         self.history = history
         self.clock = clock
         self.counters = Counters()
+        # Decisions that read other documents' records (notas de crédito) are serialized, so
+        # two notas de crédito of one factura cannot both pass the cumulative-amount check.
+        self._cross_document = threading.RLock()
 
     # --- Recepción ---------------------------------------------------------------------
     def receive(self, xml: bytes) -> ReceptionOutcome:
@@ -89,6 +93,7 @@ class SriService:
             ambiente=document.ambiente,
             received_at=now,
             due_at=now + self.faults.authorization_delay_s,
+            refers_to=document.refers_to,
         )
         if problem is not None:
             return self._devuelta(document.clave, problem, len(xml), now)
@@ -156,18 +161,37 @@ class SriService:
         )
 
     def _decide(self, attempt: Attempt) -> Attempt:
+        if attempt.refers_to is None:
+            return self._decide_now(attempt)
+        with self._cross_document:
+            # The documents this one is checked against are decided first when their
+            # processing was due no later (store.pending_dependencies), whoever asks first.
+            for dependency_id in self.store.pending_dependencies(attempt):
+                dependency = self.store.attempt(dependency_id)
+                if dependency is not None and dependency.status == EN_PROCESO:
+                    self._decide(dependency)
+            return self._decide_now(attempt)
+
+    def _decide_now(self, attempt: Attempt) -> Attempt:
         # The decision is taken "as of" the moment processing was due, whenever it is
         # computed, so answers do not depend on when (or whether) anyone asked.
         processed_at = datetime.fromtimestamp(attempt.due_at, GUAYAQUIL)
         received_at = datetime.fromtimestamp(attempt.received_at, GUAYAQUIL)
-        mensajes = decide(attempt.xml, received_at=received_at, processed_at=processed_at, policy=self._policy())
+        mensajes = decide(
+            attempt.xml,
+            received_at=received_at,
+            processed_at=processed_at,
+            policy=self._policy(),
+            supporting=self.store.records_as_of(attempt.due_at),
+        )
         if mensajes:
             status = NO_AUTORIZADO
         else:
             status = AUTORIZADO
             if attempt.ambiente == "1":
                 mensajes = [warning("60")]  # always present in pruebas (reference §12.4)
-        if self.store.settle(attempt.id, status=status, decided_at=attempt.due_at, messages=mensajes):
+        summary = summarize_xml(attempt.xml)  # indexed with the decision, for later notas de crédito
+        if self.store.settle(attempt.id, status=status, decided_at=attempt.due_at, messages=mensajes, summary=summary):
             log.info(
                 "sri.autorizacion",
                 clave=attempt.clave,

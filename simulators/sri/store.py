@@ -139,8 +139,12 @@ class Store:
         # WAL + NORMAL survives process crashes (the restart case); only an OS crash could
         # lose the last transactions, which a simulator can afford for throughput.
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+        try:
+            self._db.executescript(_SCHEMA)
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         """Bring a state file of any earlier version up to ``SCHEMA_VERSION`` (idempotent)."""
@@ -160,7 +164,8 @@ class Store:
                     if statement.strip():
                         db.execute(statement)
                 self._backfill_v1()
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version != SCHEMA_VERSION:
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -368,7 +373,9 @@ class Store:
         """The SRI's records as they stood at ``moment`` (decisions taken at or before it)."""
         return SupportingRecords(self, moment)
 
-    def _find(self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, as_of: float) -> IndexedDocument | None:
+    def indexed_document(
+        self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, as_of: float
+    ) -> IndexedDocument | None:
         with self._lock:
             row = self._db.execute(
                 f"SELECT {_INDEX_COLUMNS} FROM document_index "
@@ -378,7 +385,7 @@ class Store:
             ).fetchone()
         return _indexed(row) if row else None
 
-    def _modifications(
+    def authorized_modifications(
         self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, excluding: str, as_of: float
     ) -> list[IndexedDocument]:
         with self._lock:
@@ -474,12 +481,14 @@ class SupportingRecords:
         self._as_of = as_of
 
     def find(self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str) -> IndexedDocument | None:
-        return self._store._find(ambiente=ambiente, ruc=ruc, cod_doc=cod_doc, num_doc=num_doc, as_of=self._as_of)
+        return self._store.indexed_document(
+            ambiente=ambiente, ruc=ruc, cod_doc=cod_doc, num_doc=num_doc, as_of=self._as_of
+        )
 
     def authorized_modifications(
         self, *, ambiente: str, ruc: str, cod_doc: str, num_doc: str, excluding: str
     ) -> list[IndexedDocument]:
-        return self._store._modifications(
+        return self._store.authorized_modifications(
             ambiente=ambiente, ruc=ruc, cod_doc=cod_doc, num_doc=num_doc, excluding=excluding, as_of=self._as_of
         )
 

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -189,8 +190,12 @@ def build_factura(
     codigo_numerico: str | None = None,
     clave: str | None = None,
     version: str = "1.1.0",
+    buyer: tuple[str, str] = ("05", "1713328506"),
 ) -> bytes:
-    """The reference §4.3 minimal factura (two lines: 15 % and 0 %, total 28.13), unsigned."""
+    """The reference §4.3 minimal factura (two lines: 15 % and 0 %, total 28.13), unsigned.
+
+    ``buyer`` is (tipoIdentificacionComprador, identificacionComprador).
+    """
     fecha = fecha or today_in_ecuador()
     fecha_text = fecha.strftime("%d/%m/%Y")
     secuencial_text = f"{secuencial:09d}"
@@ -220,9 +225,9 @@ def build_factura(
         ("fechaEmision", fecha_text),
         ("dirEstablecimiento", "AV. AMAZONAS N1-23 Y COLON"),
         ("obligadoContabilidad", "SI"),
-        ("tipoIdentificacionComprador", "05"),
+        ("tipoIdentificacionComprador", buyer[0]),
         ("razonSocialComprador", "PRUEBAS SERVICIO DE RENTAS INTERNAS"),
-        ("identificacionComprador", "1713328506"),
+        ("identificacionComprador", buyer[1]),
         ("direccionComprador", "QUITO"),
         ("totalSinImpuestos", "25.11"),
         ("totalDescuento", "1.00"),
@@ -274,10 +279,26 @@ def build_nota_credito(
     fecha: date | None = None,
     ambiente: str = "1",
     codigo_numerico: str | None = None,
+    num_doc_modificado: str = "001-001-000000123",
+    cod_doc_modificado: str = "01",
+    fecha_sustento: date | None = None,
+    buyer: tuple[str, str] = ("05", "1713328506"),
+    base: str = "10.00",
+    iva_code: str = "4",
 ) -> bytes:
-    """A nota de crédito 1.1.0 returning one 15 % line (10.00 + 1.50 IVA) of factura 001-001-000000123."""
+    """A nota de crédito 1.1.0 returning one line of factura 001-001-000000123 (default: 10.00 + 15 % = 11.50).
+
+    ``fecha_sustento`` (fechaEmisionDocSustento) defaults to ``fecha``, matching a
+    ``build_factura`` issued the same day; ``buyer`` is (tipo, identificación); ``base`` and
+    ``iva_code`` (0, 2, 4, 5) set the single line, so valorModificacion = base + IVA.
+    """
     fecha = fecha or today_in_ecuador()
     fecha_text = fecha.strftime("%d/%m/%Y")
+    sustento_text = (fecha_sustento or fecha).strftime("%d/%m/%Y")
+    rate = {"0": Decimal("0"), "2": Decimal("12"), "4": Decimal("15"), "5": Decimal("5")}[iva_code]
+    amount = Decimal(base)
+    iva = (amount * rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    base_text, iva_text, total_text, rate_text = f"{amount:.2f}", f"{iva:.2f}", f"{amount + iva:.2f}", f"{rate:.2f}"
     secuencial_text = f"{secuencial:09d}"
     clave = access_key.build(
         fecha_emision=fecha_text,
@@ -304,37 +325,37 @@ def build_nota_credito(
     for tag, text in (
         ("fechaEmision", fecha_text),
         ("dirEstablecimiento", "AV. AMAZONAS N1-23 Y COLON"),
-        ("tipoIdentificacionComprador", "05"),
+        ("tipoIdentificacionComprador", buyer[0]),
         ("razonSocialComprador", "PRUEBAS SERVICIO DE RENTAS INTERNAS"),
-        ("identificacionComprador", "1713328506"),
+        ("identificacionComprador", buyer[1]),
         ("obligadoContabilidad", "SI"),
-        ("codDocModificado", "01"),
-        ("numDocModificado", "001-001-000000123"),
-        ("fechaEmisionDocSustento", fecha_text),
-        ("totalSinImpuestos", "10.00"),
-        ("valorModificacion", "11.50"),
+        ("codDocModificado", cod_doc_modificado),
+        ("numDocModificado", num_doc_modificado),
+        ("fechaEmisionDocSustento", sustento_text),
+        ("totalSinImpuestos", base_text),
+        ("valorModificacion", total_text),
         ("moneda", "DOLAR"),
     ):
         _sub(info, tag, text)
     total = _sub(_sub(info, "totalConImpuestos"), "totalImpuesto")
     _sub(total, "codigo", "2")
-    _sub(total, "codigoPorcentaje", "4")
-    _sub(total, "baseImponible", "10.00")
-    _sub(total, "valor", "1.50")
+    _sub(total, "codigoPorcentaje", iva_code)
+    _sub(total, "baseImponible", base_text)
+    _sub(total, "valor", iva_text)
     _sub(info, "motivo", "DEVOLUCION DE MERCADERIA")
     detalle = _sub(_sub(root, "detalles"), "detalle")
     _sub(detalle, "codigoInterno", "P001")
     _sub(detalle, "descripcion", "Servicio gravado 15%")
     _sub(detalle, "cantidad", "1.000000")
-    _sub(detalle, "precioUnitario", "10.000000")
+    _sub(detalle, "precioUnitario", f"{amount:.6f}")
     _sub(detalle, "descuento", "0.00")
-    _sub(detalle, "precioTotalSinImpuesto", "10.00")
+    _sub(detalle, "precioTotalSinImpuesto", base_text)
     impuesto = _sub(_sub(detalle, "impuestos"), "impuesto")
     _sub(impuesto, "codigo", "2")
-    _sub(impuesto, "codigoPorcentaje", "4")
-    _sub(impuesto, "tarifa", "15.00")
-    _sub(impuesto, "baseImponible", "10.00")
-    _sub(impuesto, "valor", "1.50")
+    _sub(impuesto, "codigoPorcentaje", iva_code)
+    _sub(impuesto, "tarifa", rate_text)
+    _sub(impuesto, "baseImponible", base_text)
+    _sub(impuesto, "valor", iva_text)
     return _serialize(root)
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from activities.sign import signed_document_key
 from adapters.documents import FolderDocumentStore
 from adapters.ecuador.profile import EcuadorProfile
-from adapters.ecuador.signing_keys import SigningKeys
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
 from adapters.ledger.database import make_engine

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import httpx
 import structlog
+from cryptography import x509
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -95,7 +96,23 @@ def _countries(settings: Settings, allocator: NumberAllocator, http: httpx.Async
         profiles.append(ColombiaProfile(load_dian_issuers(settings.dian_issuers_file), allocator, keys, http=http,
                                         dian_url=settings.dian_url, schemas=settings.schemas,
                                         renderer=RepresentacionGraficaRenderer))
+    if settings.mexico_issuers_file is not None:
+        profiles.append(_mexico(settings, allocator, http))
     return CountryRegistry(profiles)
+
+
+def _mexico(settings: Settings, allocator: NumberAllocator, http: httpx.AsyncClient) -> CountryProfile:
+    from adapters.mexico.issuer import load_mexico_issuers
+    from adapters.mexico.pac_client import SoapPacClient
+    from adapters.mexico.profile import MexicoProfile
+
+    assert settings.mexico_issuers_file is not None
+    pacs = {name: SoapPacClient(http, account.url, account.username, account.password, name=name)
+            for name, account in settings.pacs.items()}
+    sat = [x509.load_der_x509_certificate(p.read_bytes()) if p.suffix == ".cer"
+           else x509.load_pem_x509_certificate(p.read_bytes()) for p in settings.sat_certificates]
+    return MexicoProfile(load_mexico_issuers(settings.mexico_issuers_file), allocator, pacs,  # type: ignore[arg-type]
+                         schemas=settings.schemas, sat_certificates=sat)
 
 
 @contextlib.asynccontextmanager

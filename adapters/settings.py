@@ -6,11 +6,19 @@ Loaded once, in the composition roots (worker.py and the CLI), never at import t
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SRI_PRUEBAS_URL = "https://celcer.sri.gob.ec/comprobantes-electronicos-ws/"
 DIAN_HABILITACION_URL = "https://vpfe-hab.dian.gov.co/WcfDianCustomerServices.svc"
+
+
+class PacAccount(BaseModel):
+    """One PAC account: COMPROBANTE_PACS='{"pac-a": {"url": "...", "username": "...", "password": "..."}}'."""
+
+    url: str
+    username: str
+    password: str
 
 
 class Settings(BaseSettings):
@@ -29,6 +37,11 @@ class Settings(BaseSettings):
     # Colombia: DIAN habilitación by default; producción is https://vpfe.dian.gov.co/WcfDianCustomerServices.svc
     dian_url: str = DIAN_HABILITACION_URL
     dian_issuers_file: Path | None = None
+    # Mexico: issuers with their CSD, the PAC accounts they stamp with, and the SAT certificates that
+    # sign timbres (a timbre that does not verify against them is refused).
+    mexico_issuers_file: Path | None = None
+    pacs: dict[str, PacAccount] = Field(default_factory=dict)
+    sat_certificates: list[Path] = Field(default_factory=list)
     smtp_host: str = "localhost"
     smtp_port: int = 1025
     smtp_starttls: bool = False

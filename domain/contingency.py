@@ -15,6 +15,9 @@ class ContingencyRule:
     # Colombia: a document delivered while DIAN is down is issued as type 04 (contingencia DIAN) under
     # the same number, replacing the type 01 that never reached DIAN. Ecuador keeps the same document.
     reissue_as_contingency: bool = False
+    # Whether the buyer gets the document before the authority has it. Not in Mexico: a CFDI without its
+    # timbre is not a tax document, so nothing is delivered until a PAC stamps it.
+    deliver_pending: bool = True
 
 
 CONTINGENCY_RULES: dict[str, ContingencyRule] = {
@@ -25,7 +28,8 @@ CONTINGENCY_RULES: dict[str, ContingencyRule] = {
     "CO": ContingencyRule(timedelta(hours=48), timedelta(hours=36), "DIAN Res. 000165/2023, contingencia",
                           reissue_as_contingency=True),
     # SAT: a CFDI must be stamped within 72 hours of its Fecha.
-    "MX": ContingencyRule(timedelta(hours=72), timedelta(hours=60), "SAT, Anexo 20: 72 horas para timbrar"),
+    "MX": ContingencyRule(timedelta(hours=72), timedelta(hours=60), "SAT, Anexo 20: 72 horas para timbrar",
+                          deliver_pending=False),
 }
 
 

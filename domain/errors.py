@@ -12,6 +12,7 @@ REJECTED = "Rejected"
 AUTHORITY_UNAVAILABLE = "AuthorityUnavailable"
 AUTHORIZATION_PENDING = "AuthorizationPending"
 CONFIGURATION_ERROR = "ConfigurationError"
+DOCUMENT_EXPIRED = "DocumentExpired"
 
 
 class ComprobanteError(Exception):
@@ -54,3 +55,8 @@ class DeliveryFailed(ComprobanteError):
     """A mail server or webhook endpoint did not take the message; trying again may work."""
 
     retryable = True
+
+
+class DocumentExpired(ComprobanteError):
+    """The signed document is too old to be accepted (Mexico: 72 hours from Fecha to stamp): sign it again
+    with a new date under the same number rather than send it stale."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapt
 from domain.documents import DocumentRef
 from domain.colombia.sale import ColombiaSale
 from domain.ecuador.sale import EcuadorSale
+from domain.mexico.sale import MexicoSale
 from domain.problems import Problem
 from domain.status import InvoiceStatus
 
@@ -19,9 +20,9 @@ def _country_of(value: object) -> str | None:
     return getattr(value, "country", None)
 
 
-# One sale model per country, told apart by `country`; Mexico joins the union the same way.
+# One sale model per country, told apart by `country`.
 Sale = Annotated[
-    Annotated[EcuadorSale, Tag("EC")] | Annotated[ColombiaSale, Tag("CO")],
+    Annotated[EcuadorSale, Tag("EC")] | Annotated[ColombiaSale, Tag("CO")] | Annotated[MexicoSale, Tag("MX")],
     Discriminator(_country_of),
 ]
 SALE = TypeAdapter(Sale)

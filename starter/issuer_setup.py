@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from adapters.certificates.test_pki import TestCA, ca_pem, make_signing_p12, make_test_ca
 from adapters.colombia.issuer import DianIssuerProfile
 from adapters.colombia.resolution import HABILITACION_RESOLUTION
+from adapters.mexico.issuer import MexicoIssuerProfile, PacSettingsRef
+from adapters.mexico.test_csd import make_test_csd, write_test_csd
 from domain.colombia.sale import ColombiaAddress
 
 DEMO_RUC = "1792146739001"  # the SRI ficha's own example RUC (a company, third digit 9)
 DEMO_NIT = "900390126"  # check digit 6
+DEMO_RFC = "EKU9003173C9"  # the SAT's public test taxpayer
 DEMO_SOFTWARE_ID = "56f2ae4e-9812-4fad-9255-08fcfcd5ccb0"
 DEMO_SOFTWARE_PIN = "12345"
 DEMO_PASSWORD = "demo-only-password"
@@ -26,17 +29,20 @@ DEMO_PASSWORD = "demo-only-password"
 class DemoIssuers:
     ecuador: Path  # issuers.json
     colombia: Path  # dian_issuers.json
+    mexico: Path  # mx_issuers.json
     ca: Path  # the test CA every demo certificate chains to (the simulators' trust store)
 
 
 def write_demo_issuers(folder: Path) -> DemoIssuers:
     """Create (once) the test CA, each issuer's .p12 and the issuer files."""
     folder.mkdir(parents=True, exist_ok=True)
-    issuers = DemoIssuers(folder / "issuers.json", folder / "dian_issuers.json", folder / "test-ca.pem")
-    if all(p.exists() for p in (issuers.ecuador, issuers.colombia, issuers.ca)):
+    issuers = DemoIssuers(folder / "issuers.json", folder / "dian_issuers.json", folder / "mx_issuers.json",
+                          folder / "test-ca.pem")
+    if all(p.exists() for p in (issuers.ecuador, issuers.colombia, issuers.mexico, issuers.ca)):
         return issuers
     ca = make_test_ca()
     _write_colombian_issuer(ca, folder, issuers.colombia)
+    _write_mexican_issuer(ca, folder, issuers.mexico)
     p12 = make_signing_p12(ca, ruc=DEMO_RUC, holder="COMERCIAL ANDINA DEL ECUADOR S.A.",
                            password=DEMO_PASSWORD, valid_from=datetime.now(UTC) - timedelta(days=1))
     (folder / "issuer.p12").write_bytes(p12)
@@ -76,6 +82,17 @@ def _write_colombian_issuer(ca: TestCA, folder: Path, target: Path) -> None:
         software_pin=DEMO_SOFTWARE_PIN, environment="2", certificate_path=Path("issuer-co.p12"),
         certificate_password_file=Path("issuer.p12.password"), email="facturacion@andina.example",
         email_from="facturacion@andina.example")
+    target.write_text(json.dumps({"issuers": [profile.model_dump(mode="json")]}, indent=2), encoding="utf-8")
+
+
+def _write_mexican_issuer(ca: TestCA, folder: Path, target: Path) -> None:
+    # The SAT's public test taxpayer, with a CSD from our own test CA (never the SAT's real key).
+    csd = make_test_csd(ca, rfc=DEMO_RFC, legal_name="ESCUELA KEMPER URGATE SA DE CV")
+    cer, key, password = write_test_csd(csd, folder, "csd-mx")
+    profile = MexicoIssuerProfile(
+        rfc=DEMO_RFC, name="ESCUELA KEMPER URGATE", tax_regime="601", postal_code="42501",
+        csd_certificate_path=Path(cer.name), csd_key_path=Path(key.name), csd_password_file=Path(password.name),
+        pac=PacSettingsRef(primary="pac-a", fallbacks=["pac-b"]), email_from="facturacion@kemper.example")
     target.write_text(json.dumps({"issuers": [profile.model_dump(mode="json")]}, indent=2), encoding="utf-8")
 
 

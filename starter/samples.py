@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from domain.ecuador.sale import EcuadorSale
 from domain.colombia.sale import ColombiaSale
-from starter.issuer_setup import DEMO_NIT, DEMO_RUC
+from domain.mexico.sale import MexicoSale
+from starter.issuer_setup import DEMO_NIT, DEMO_RFC, DEMO_RUC
 
 
 @dataclass(frozen=True)
@@ -130,5 +131,45 @@ def colombia_sales(prefix: str) -> list[Sample]:
              {"code": "ALM-04", "description": "Almuerzo ejecutivo", "quantity": "2", "unit_price": "18000",
               "taxes": [{"scheme": "04", "percent": "8"}]}],
             {"form": "1", "means_code": "10"},
+        )),
+    ]
+
+
+def _mexican_sale(order_id: str, receiver: dict[str, object], lines: list[dict[str, object]],
+                  **fields: object) -> MexicoSale:
+    return MexicoSale.model_validate({"country": "MX", "order_id": order_id, "issuer": {"rfc": DEMO_RFC},
+                                      "receiver": receiver, "lines": lines, **fields})
+
+
+IVA_16 = [{"tax": "002", "factor": "Tasa", "rate": "0.160000"}]
+
+
+def mexico_sales(prefix: str) -> list[Sample]:
+    today = date.today()
+    return [
+        Sample("Mexico: persona moral receiver, IVA 16 %, PUE by transfer", _mexican_sale(
+            f"{prefix}-MX-01",
+            {"rfc": "URE180429TM6", "name": "UNIVERSIDAD ROBOTICA ESPAÑOLA", "postal_code": "86991",
+             "tax_regime": "601", "cfdi_use": "G03", "email": "compras@robotica.example"},
+            [{"product_key": "43211503", "sku": "LAP-14", "quantity": "2", "unit_key": "H87", "unit": "Pieza",
+              "description": "Computadora portátil 14 pulgadas", "unit_price": "15999.00", "transferred": IVA_16}],
+            payment_form="03", payment_method="PUE",
+        )),
+        Sample("Mexico: persona física receiver, PPD (paid later, forma 99)", _mexican_sale(
+            f"{prefix}-MX-02",
+            {"rfc": "XIQB891116QE4", "name": "PERSONA DE PRUEBA", "postal_code": "06600", "tax_regime": "605",
+             "cfdi_use": "S01", "email": "persona@correo.example"},
+            [{"product_key": "86121700", "quantity": "1", "unit_key": "E48", "unit": "Servicio",
+              "description": "Curso de robótica en línea", "unit_price": "2500.00", "transferred": IVA_16}],
+            payment_form="99", payment_method="PPD",
+        )),
+        Sample("Mexico: global invoice to público en general (XAXX010101000)", _mexican_sale(
+            f"{prefix}-MX-03",
+            {"rfc": "XAXX010101000", "name": "PUBLICO EN GENERAL", "postal_code": "42501", "tax_regime": "616",
+             "cfdi_use": "S01"},
+            [{"product_key": "01010101", "sku": "TICKETS", "quantity": "1", "unit_key": "ACT",
+              "description": "Venta", "unit_price": "862.07", "transferred": IVA_16}],
+            payment_form="01", payment_method="PUE",
+            global_information={"periodicity": "01", "months": f"{today.month:02d}", "year": today.year},
         )),
     ]

@@ -7,14 +7,16 @@ worker. `comprobante demo`, `comprobante dev` and the integration tests all run 
 
 import asyncio
 import contextlib
+import json
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from temporalio.client import Client
 
-from adapters.settings import Settings
+from adapters.settings import PacAccount, Settings
 from starter.devserver import start_dev_server
 from starter.issuer_setup import DEMO_SOFTWARE_ID, DEMO_SOFTWARE_PIN, write_demo_issuers
 from starter.processes import ChildProcess, free_port, python_module
@@ -53,6 +55,10 @@ def worker_environment(settings: Settings) -> dict[str, str]:
         env["COMPROBANTE_SCHEMAS"] = str(settings.schemas)
     if settings.dian_issuers_file is not None:
         env["COMPROBANTE_DIAN_ISSUERS_FILE"] = str(settings.dian_issuers_file)
+    if settings.mexico_issuers_file is not None:
+        env["COMPROBANTE_MEXICO_ISSUERS_FILE"] = str(settings.mexico_issuers_file)
+        env["COMPROBANTE_PACS"] = json.dumps({n: a.model_dump() for n, a in settings.pacs.items()})
+        env["COMPROBANTE_SAT_CERTIFICATES"] = json.dumps([str(p) for p in settings.sat_certificates])
     if settings.webhook_url:
         env["COMPROBANTE_WEBHOOK_URL"] = settings.webhook_url
         env["COMPROBANTE_WEBHOOK_SECRET"] = settings.webhook_secret or ""
@@ -72,6 +78,11 @@ class EmbeddedStack:
     smtp: ChildProcess
     maildir: Path
     ui_url: str | None
+    pac_admin_ports: dict[str, int] = field(default_factory=dict)
+    pac_processes: dict[str, ChildProcess] = field(default_factory=dict)
+
+    def pac_admin_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.pac_admin_ports[name]}"
 
     @property
     def sri_admin_url(self) -> str:
@@ -99,6 +110,34 @@ def _sri_process(data_dir: Path, ca_file: Path, options: StackOptions) -> tuple[
     return ChildProcess("sri-simulator", argv, data_dir / "logs" / "sri-simulator.log"), port, admin_port
 
 
+PAC_ACCOUNTS = ("pac-a", "pac-b")
+PAC_USER, PAC_PASSWORD = "demo", "demo"
+
+
+def _pac_process(name: str, data_dir: Path, ca_file: Path) -> tuple[ChildProcess, int, int]:
+    port, admin_port = free_port(), free_port()
+    argv = python_module("simulators", "pac", "--port", str(port), "--admin-port", str(admin_port),
+                         "--state-dir", str(data_dir / name), "--trust-store", str(ca_file), "--pac-name", name,
+                         "--username", PAC_USER, "--password", PAC_PASSWORD)
+    schemas = _schemas_folder()
+    if schemas is not None:
+        argv += ["--schemas", str(schemas)]
+    return ChildProcess(f"{name}-simulator", argv, data_dir / "logs" / f"{name}.log"), port, admin_port
+
+
+async def _sat_certificates(admin_ports: dict[str, int], folder: Path) -> list[Path]:
+    """Each simulated PAC signs timbres with its own stand-in SAT key; the worker verifies against them."""
+    paths = []
+    async with httpx.AsyncClient(timeout=10) as http:
+        for name, port in admin_ports.items():
+            response = await http.get(f"http://127.0.0.1:{port}/admin/sat-certificate")
+            response.raise_for_status()
+            path = folder / f"sat-{name}.pem"
+            path.write_bytes(response.content)
+            paths.append(path)
+    return paths
+
+
 def _dian_process(data_dir: Path, ca_file: Path) -> tuple[ChildProcess, int, int]:
     port, admin_port = free_port(), free_port()
     argv = python_module("simulators", "dian", "--port", str(port), "--admin-port", str(admin_port),
@@ -117,15 +156,17 @@ async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
     issuers = await asyncio.to_thread(write_demo_issuers, data_dir / "issuer")
     sri, sri_port, sri_admin_port = _sri_process(data_dir, issuers.ca, options)
     dian, dian_port, dian_admin_port = _dian_process(data_dir, issuers.ca)
+    pacs = {name: _pac_process(name, data_dir, issuers.ca) for name in PAC_ACCOUNTS}
     smtp_port, maildir = free_port(), data_dir / "mail"
     smtp = ChildProcess("smtp-capture",
                         python_module("simulators", "smtp", "--port", str(smtp_port), "--maildir", str(maildir)),
                         data_dir / "logs" / "smtp.log")
     started: list[ChildProcess] = []
     try:
-        for child in (sri, dian, smtp):
+        for child in (sri, dian, smtp, *(p[0] for p in pacs.values())):
             await asyncio.to_thread(child.start)
             started.append(child)
+        sat_certificates = await _sat_certificates({n: p[2] for n, p in pacs.items()}, data_dir / "issuer")
         server = await start_dev_server(data_dir / "logs" / "temporal.log", ui=options.ui,
                                         db_file=data_dir / "temporal.db" if options.persist_temporal else None)
         try:
@@ -133,14 +174,20 @@ async def embedded_stack(options: StackOptions) -> AsyncIterator[EmbeddedStack]:
                 temporal_address=server.address, data_dir=data_dir,
                 database_url=f"sqlite:///{data_dir / 'ledger.db'}", issuers_file=issuers.ecuador,
                 sri_url=f"http://127.0.0.1:{sri_port}/comprobantes-electronicos-ws/",
-                dian_issuers_file=issuers.colombia,
+                dian_issuers_file=issuers.colombia, mexico_issuers_file=issuers.mexico,
+                pacs={name: PacAccount(url=f"http://127.0.0.1:{p[1]}/servicios/soap/", username=PAC_USER,
+                                       password=PAC_PASSWORD)
+                      for name, p in pacs.items()},
+                sat_certificates=sat_certificates,
                 dian_url=f"http://127.0.0.1:{dian_port}/WcfDianCustomerServices.svc",
                 smtp_host="127.0.0.1", smtp_port=smtp_port, schemas=_schemas_folder(),
                 webhook_url=options.webhook_url, webhook_secret=options.webhook_secret,
                 probe_interval_seconds=options.probe_interval_seconds, drain_per_second=options.drain_per_second,
             )
             stack = EmbeddedStack(options, settings, server.client, sri, sri_port, sri_admin_port, dian,
-                                  dian_admin_port, smtp, maildir, server.ui_url)
+                                  dian_admin_port, smtp, maildir, server.ui_url,
+                                  pac_admin_ports={n: p[2] for n, p in pacs.items()},
+                                  pac_processes={n: p[0] for n, p in pacs.items()})
             if options.run_worker:
                 async with running_workers(server.client, settings):
                     yield stack

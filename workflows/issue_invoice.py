@@ -203,7 +203,10 @@ class IssueInvoiceWorkflow:
         Where the country issues a distinct contingency document (Colombia's type 04), it is signed now,
         under the same number, and that is the document delivered and later transmitted."""
         p = self._p
-        if contingency_rule(p.sale.country).reissue_as_contingency:
+        rule = contingency_rule(p.sale.country)
+        if not rule.deliver_pending:
+            return signed
+        if rule.reissue_as_contingency:
             p.state.revision += 1
             signed = await p.sign(p.current_numbering, contingency=True)
         try:

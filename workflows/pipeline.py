@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 STATUS = SearchAttributeKey.for_keyword(names.SA_STATUS)
+EXPIRED = "expired"  # _try_submit's answer for a document too old to send
 UPDATED_AT = SearchAttributeKey.for_datetime(names.SA_UPDATED_AT)
 NUMBER = SearchAttributeKey.for_keyword(names.SA_NUMBER)
 T = TypeVar("T")
@@ -162,6 +163,9 @@ class Pipeline:
             await self._rejected(polled.messages)
         assert polled.authorization is not None
         assert polled.authorized_document is not None
+        if numbering.access_key is None:
+            # Mexico's UUID exists only once a PAC stamped the document; credit notes refer to it.
+            self.state.numbering = numbering.model_copy(update={"access_key": polled.authorization.number})
         self.state.authorization = polled.authorization
         self.state.authority_messages = polled.messages
         self.state.documents["authorized_xml"] = polled.authorized_document
@@ -181,6 +185,12 @@ class Pipeline:
                 error = await self._try_submit(signed)
                 if error is None:
                     return
+                if error == EXPIRED:
+                    # Too old for the authority: re-date and re-sign under the same number, then send.
+                    self.state.revision += 1
+                    signed = await self.sign(self.current_numbering,
+                                             contingency=self.state.contingency_since is not None)
+                    continue
             else:
                 error = f"{self.sale.country} authority known to be down since {health.since}"
             await self.activity(names.REPORT_OUTAGE, OutageReport(country=self.sale.country,
@@ -202,6 +212,8 @@ class Pipeline:
                                           document=signed),
                 SubmitResult, schedule_to_close=self.timings.submit_window)
         except ActivityError as error:
+            if isinstance(error.cause, ApplicationError) and error.cause.type == errors.DOCUMENT_EXPIRED:
+                return EXPIRED
             failure = failure_from("submit", error)
             if failure.messages:  # rejected on content (SRI DEVUELTA): not kept; a fixed resend keeps the key
                 await self._rejected(failure.messages)

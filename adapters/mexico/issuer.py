@@ -7,6 +7,7 @@ name. The CSD password is read from a file (a mounted secret), never stored in t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,3 +54,10 @@ class MexicoIssuerProfile(BaseModel):
             "csd_key_path": base / self.csd_key_path,
             "csd_password_file": base / self.csd_password_file,
         })
+
+
+def load_mexico_issuers(path: Path) -> dict[str, MexicoIssuerProfile]:
+    """``{"issuers": [...]}`` keyed by RFC; relative CSD paths are relative to the file."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    profiles = (MexicoIssuerProfile.model_validate(item).relative_to(path.parent) for item in raw["issuers"])
+    return {p.rfc: p for p in profiles}

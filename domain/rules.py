@@ -9,7 +9,10 @@ from datetime import datetime
 from domain.colombia.validation import validate_sale as validate_colombian_sale
 from domain.ecuador.clock import GUAYAQUIL
 from domain.ecuador.validation import validate_sale as validate_ecuadorian_sale
-from domain.invoice import Sale
+from domain.colombia.credit import credit_problems as colombian_credit_problems
+from domain.ecuador.credit import credit_problems as ecuadorian_credit_problems
+from domain.invoice import CreditLine, Sale
+from domain.mexico.credit import credit_problems as mexican_credit_problems
 from domain.problems import Problem
 
 
@@ -25,3 +28,12 @@ def sale_problems(sale: Sale, now: datetime) -> list[Problem]:
         # patch is checked for shape, and the validate activity runs the CFDI40xxx rules right after.
         return []
     raise ValueError(f"no rules for country {sale.country}")
+
+
+def credit_problems(sale: Sale, lines: list[CreditLine], reason: str) -> list[Problem]:
+    """Whether this credit note may be issued for this sale, by the rules of the sale's country."""
+    if sale.country == "EC":
+        return ecuadorian_credit_problems(sale, lines, reason)
+    if sale.country == "CO":
+        return colombian_credit_problems(sale, lines, reason)
+    return mexican_credit_problems(sale, lines, reason)

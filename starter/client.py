@@ -21,7 +21,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
-from domain.ecuador.credit import credit_problems
+from domain.rules import credit_problems
 from domain.invoice import (
     CancelRequest,
     CreditNoteInput,

@@ -25,6 +25,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.authority import AuthorityActivities
+from activities.cancellation import CancellationActivities
 from activities.health import HealthActivities
 from activities.ledger import LedgerActivities
 from activities.notify import NotifyActivities
@@ -48,12 +49,13 @@ from adapters.webhooks import WebhookNotifier
 from domain import names
 from domain.health import HealthSettings
 from workflows.authority_health import AuthorityHealthWorkflow
+from workflows.cancel_cfdi import CancelCfdiWorkflow
 from workflows.credit_note import CreditNoteWorkflow
 from workflows.issue_invoice import IssueInvoiceWorkflow
 from workflows.resend import ResendWorkflow
 
 log = structlog.get_logger(__name__)
-WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow, ResendWorkflow]
+WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow, ResendWorkflow, CancelCfdiWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -152,6 +154,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     authority = AuthorityActivities(a.countries, a.store)
     notify = NotifyActivities(a.countries, a.store, a.books, mailer, webhook)
     ledger = LedgerActivities(a.books, a.credits, a.countries)
+    cancellation = CancellationActivities(a.countries, a.store)
     health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
                                                      drain_per_second=settings.drain_per_second))
     return Worker(
@@ -160,7 +163,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
                     authority.poll_authorization, authority.probe_authority, notify.send_email,
                     notify.send_webhook, notify.raise_alert, ledger.post_ledger, ledger.reserve_credit,
                     ledger.post_credit, ledger.void_invoice, ledger.record_transition, health.authority_status,
-                    health.report_outage],
+                    health.report_outage, cancellation.cancel_at_authority, cancellation.cancellation_status],
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
         workflow_runner=sandbox_runner(),
     )

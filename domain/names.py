@@ -38,10 +38,13 @@ RAISE_ALERT = "raise_alert"
 RESERVE_CREDIT = "reserve_credit"
 POST_CREDIT = "post_credit"
 VOID_INVOICE = "void_invoice"
+CANCEL_AT_AUTHORITY = "cancel_at_authority"
+CANCELLATION_STATUS = "cancellation_status"
 
 # Workflow types and ids besides the invoice itself.
 AUTHORITY_HEALTH_WORKFLOW = "AuthorityHealth"
 CREDIT_NOTE_WORKFLOW = "CreditNote"
+CANCEL_CFDI_WORKFLOW = "CancelCfdi"
 
 
 def authority_health_id(country: str) -> str:

@@ -219,3 +219,25 @@ class OutageReport(_Step):
     country: str
     invoice_key: str
     error: str
+
+
+class CancelAtAuthority(_Step):
+    """Cancel a document at the authority (Mexico: through the PAC, with the SAT's motive)."""
+
+    invoice_key: str
+    country: str
+    issuer_id: str
+    receiver_id: str
+    uuid: str
+    total: Decimal
+    motive: Literal["01", "02", "03", "04"]
+    substitute_uuid: str | None = None
+
+
+class CancellationStatus(_Step):
+    # EnProceso (waiting for the receiver), Cancelado, CanceladoSinAceptacion, PlazoVencido, Rechazado,
+    # NoCancelable, Vigente, Error: the SAT's own states, shown as they are to the operator.
+    state: str
+    code: str = ""
+    message: str = ""
+    acuse: DocumentRef | None = None

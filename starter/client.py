@@ -22,6 +22,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
 from domain.rules import credit_problems
+from domain.cancellation import CancelCfdiInput, Motive
 from domain.invoice import (
     CancelRequest,
     CreditNoteInput,
@@ -42,6 +43,7 @@ from domain.invoice import (
 from domain.problems import Problem, describe, errors_only
 from domain.status import InvoiceStatus
 from domain.steps import NotifyInput, NotifyResult
+from workflows.cancel_cfdi import CancelCfdiWorkflow
 from workflows.credit_note import CreditNoteWorkflow
 from workflows.issue_invoice import IssueInvoiceWorkflow
 from workflows.resend import ResendWorkflow
@@ -205,6 +207,31 @@ class InvoiceClient:
             ResendWorkflow.run, inp, id=f"resend-{handle.key}-{inp.purpose}", task_queue=names.INVOICE_QUEUE,
             execution_timeout=timedelta(hours=2))
         return result.message_id
+
+    async def cancel_at_authority(self, handle: InvoiceHandle, *, motive: Motive, actor: str, reason: str,
+                                  substitute_uuid: str | None = None,
+                                  poll_interval: timedelta = timedelta(minutes=10)) -> InvoiceHandle:
+        """Mexico: cancel a stamped CFDI through the PAC with the SAT's motive. Motive 01 needs the UUID of
+        the substitute CFDI, issued first with `replaces_uuid` set to the cancelled one."""
+        state = await handle.status()
+        if state.authorization is None or state.numbering is None or state.total is None or state.sale is None:
+            raise SupportError(f"invoice {handle.key} is {state.status.value}: only stamped CFDIs are cancelled")
+        if motive == "01" and not substitute_uuid:
+            raise SupportError("motive 01 needs the substitute CFDI's UUID (issue it first, replacing this one)")
+        inp = CancelCfdiInput(original_key=handle.key, sale=state.sale, numbering=state.numbering,
+                              uuid=state.authorization.number, total=state.total, motive=motive,
+                              substitute_uuid=substitute_uuid, reason=reason, requested_by=actor,
+                              poll_interval=poll_interval)
+        key = f"cancel-{handle.key.removeprefix('invoice-')}"
+        try:
+            started = await self._client.start_workflow(
+                CancelCfdiWorkflow.run, inp, id=key, task_queue=names.INVOICE_QUEUE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+                static_summary=f"Cancellation of {handle.key}, motive {motive}")
+        except WorkflowAlreadyStartedError:
+            started = self._client.get_workflow_handle_for(CancelCfdiWorkflow.run, key)
+        return InvoiceHandle(key, started)
 
     async def _sale_of(self, handle: InvoiceHandle) -> Sale:
         """The sale as the invoice holds it now, after any fix."""

@@ -20,7 +20,7 @@ from adapters.ledger.numbering import NumberAllocator, NumberRequest
 from adapters.mexico.cfdi_xml import build_cfdi
 from adapters.mexico.csd import Csd
 from adapters.mexico.issuer import MexicoIssuerProfile
-from adapters.mexico.pac import PacPort, PacUnavailable, StampAnswer
+from adapters.mexico.pac import CancelAnswer, PacPort, PacUnavailable, StampAnswer
 from adapters.mexico.sealing import fecha_of, parse_cfdi, seal_cfdi
 from adapters.mexico.timbre import read_timbre, timbre_problems
 from domain.errors import AuthorityRejected, AuthorityUnavailable, ConfigurationError, DocumentExpired
@@ -29,7 +29,7 @@ from domain.mexico.credit import credit_problems, credited_sale
 from domain.mexico.totals import compute_totals
 from domain.mexico.validation import validate_sale
 from domain.problems import Problem
-from domain.steps import CreditSpec
+from domain.steps import CancelAtAuthority, CreditSpec
 
 log = structlog.get_logger(__name__)
 DOC_CODES: dict[DocumentKind, str] = {"invoice": "I", "credit_note": "E"}
@@ -94,7 +94,9 @@ class MexicoProfile:
                      signing_time: datetime, contingency: bool = False) -> BuiltDocument:
         issuer = self._issuer(sale.issuer_id)
         if credit is None:
-            xml = build_cfdi(sale, folio=numbering.sequential, issuer=issuer, issued_at=signing_time)  # type: ignore[arg-type]
+            related = [("04", sale.replaces_uuid)] if sale.replaces_uuid else []  # type: ignore[union-attr]
+            xml = build_cfdi(sale, folio=numbering.sequential, issuer=issuer, issued_at=signing_time,  # type: ignore[arg-type]
+                             related=related)
         else:
             original = credit.original_numbering.access_key
             if original is None:
@@ -179,6 +181,29 @@ class MexicoProfile:
             raise ConfigurationError("no PAC configured")
         # Any answer, stamped or not, means the PAC is serving; an unknown UUID changes nothing.
         await next(iter(self._pacs.values())).stamped("00000000-0000-0000-0000-000000000000")
+
+    # --- cancellation ---------------------------------------------------------------------------
+    async def cancel(self, request: "CancelAtAuthority") -> CancelAnswer:
+        issuer = self._issuer(request.issuer_id)
+        last: AuthorityUnavailable | None = None
+        for pac in self._accounts(issuer):
+            try:
+                return await pac.cancel(request.uuid, rfc_emisor=issuer.rfc, rfc_receptor=request.receiver_id,
+                                        total=str(request.total), motive=request.motive,
+                                        substitute_uuid=request.substitute_uuid)
+            except AuthorityUnavailable as exc:
+                last = exc
+        raise last or AuthorityUnavailable("no PAC configured")
+
+    async def cancellation_status(self, request: "CancelAtAuthority") -> CancelAnswer:
+        issuer = self._issuer(request.issuer_id)
+        last: AuthorityUnavailable | None = None
+        for pac in self._accounts(issuer):
+            try:
+                return await pac.cancellation_status(request.uuid)
+            except AuthorityUnavailable as exc:
+                last = exc
+        raise last or AuthorityUnavailable("no PAC configured")
 
     # --- delivery -------------------------------------------------------------------------------
     def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes:

@@ -95,6 +95,8 @@ class MexicoSale(_Model):
     global_information: GlobalInformation | None = None
     place_of_issue: str | None = Field(default=None, description="LugarExpedicion; default: the issuer's postal code")
     payment_conditions: CleanText | None = Field(default=None, description="CondicionesDePago")
+    # A substitute CFDI (cancellation motive 01) relates to the one it replaces with TipoRelacion 04.
+    replaces_uuid: str | None = None
     expected_total: Decimal | None = Field(
         default=None, description="the total the backend charged; checked against the lines"
     )

@@ -25,7 +25,9 @@ from domain.documents import DocumentRef
 from domain.invoice import sale_key
 from domain.mexico.sale import MexicoSale
 from domain.status import InvoiceStatus
-from starter.client import InvoiceClient
+from adapters.ledger.books import Books
+from domain.cancellation import CancellationView
+from starter.client import InvoiceClient, InvoiceHandle, SupportError
 from starter.samples import mexico_sales
 from starter.stack import EmbeddedStack
 from tests.integration.conftest import TEST_TIMINGS, mail_files
@@ -175,3 +177,73 @@ async def test_cancelling_a_stamped_cfdi_issues_an_egreso_related_01(
     assert b'TipoRelacion="01"' in stamped and original.authorization is not None
     assert original.authorization.number.encode() in stamped
 
+
+
+async def _stamped(invoices: InvoiceClient, mx_sale: MexicoSale) -> tuple[InvoiceHandle, str]:
+    handle = await invoices.issue(mx_sale)
+    state = (await asyncio.wait_for(handle.result(), 60)).state
+    assert state.authorization is not None
+    return handle, state.authorization.number
+
+
+async def test_a_cancellation_within_the_immediate_window_voids_the_invoice(
+    stack: EmbeddedStack, invoices: InvoiceClient,
+) -> None:
+    handle, uuid = await _stamped(invoices, sale("MX-CAN"))
+    cancel = await invoices.cancel_at_authority(handle, motive="02", actor="support:mx", reason="datos erróneos",
+                                                poll_interval=timedelta(milliseconds=300))
+    view = await asyncio.wait_for(cancel.workflow.result(), 60)
+    assert view.state in ("Cancelado", "CanceladoSinAceptacion") and view.voided
+    books = Books(make_engine(stack.settings.ledger_url))
+    receivable = books.receivable(handle.key)
+    assert receivable is not None and receivable.status == "REVERSED"
+    del uuid
+
+
+async def test_a_cancellation_that_needs_the_receivers_acceptance_waits_visibly(
+    invoices: InvoiceClient, pac_admin: dict[str, httpx.AsyncClient],
+) -> None:
+    (await pac_admin["pac-a"].post("/admin/faults", json={"immediate_cancel_window_s": 0})).raise_for_status()
+    try:
+        accepted, accepted_uuid = await _stamped(invoices, sale("MX-ACC"))
+        rejected, rejected_uuid = await _stamped(invoices, sale("MX-REJ"))
+        yes = await invoices.cancel_at_authority(accepted, motive="02", actor="support:mx", reason="error",
+                                                 poll_interval=timedelta(milliseconds=300))
+        no = await invoices.cancel_at_authority(rejected, motive="03", actor="support:mx", reason="no ocurrió",
+                                                poll_interval=timedelta(milliseconds=300))
+        for handle in (yes, no):
+            for _ in range(50):
+                if (await handle.workflow.query("status", result_type=CancellationView)).state == "EnProceso":
+                    break
+                await asyncio.sleep(0.1)
+            assert (await handle.workflow.query("status", result_type=CancellationView)).state == "EnProceso"
+        (await pac_admin["pac-a"].post(f"/admin/documents/{accepted_uuid}/cancellation",
+                                       json={"decision": "accept"})).raise_for_status()
+        (await pac_admin["pac-a"].post(f"/admin/documents/{rejected_uuid}/cancellation",
+                                       json={"decision": "reject"})).raise_for_status()
+        accepted_view = await asyncio.wait_for(yes.workflow.result(), 30)
+        rejected_view = await asyncio.wait_for(no.workflow.result(), 30)
+    finally:
+        (await pac_admin["pac-a"].post("/admin/faults", json={"immediate_cancel_window_s": 86400})).raise_for_status()
+    assert accepted_view.state == "Cancelado" and accepted_view.voided
+    assert rejected_view.state == "Rechazado" and not rejected_view.voided
+    assert [s.state for s in accepted_view.history] == ["EnProceso", "Cancelado"]
+
+
+async def test_motive_01_cancels_after_the_substitute_is_stamped(
+    invoices: InvoiceClient, stack: EmbeddedStack,
+) -> None:
+    original = sale("MX-SUB")
+    handle, uuid = await _stamped(invoices, original)
+    with pytest.raises(SupportError, match="substitute"):
+        await invoices.cancel_at_authority(handle, motive="01", actor="support:mx", reason="corrección")
+    substitute = original.model_copy(update={"order_id": f"{original.order_id}-R", "replaces_uuid": uuid})
+    _, substitute_uuid = await _stamped(invoices, substitute)
+    cancel = await invoices.cancel_at_authority(handle, motive="01", actor="support:mx", reason="corrección",
+                                                substitute_uuid=substitute_uuid,
+                                                poll_interval=timedelta(milliseconds=300))
+    view = await asyncio.wait_for(cancel.workflow.result(), 60)
+    assert view.voided
+    sub_state = await invoices.invoice("MX", substitute.issuer_id, substitute.order_id).status()
+    stamped = FolderDocumentStore(stack.settings.documents_path).get(sub_state.documents["authorized_xml"])
+    assert b'TipoRelacion="04"' in stamped and uuid.encode() in stamped

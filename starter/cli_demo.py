@@ -13,7 +13,7 @@ from domain.invoice import CreditLine, CreditRequest, InvoiceState, PipelineTimi
 from domain.status import InvoiceStatus
 from simulators.smtp_capture import find_messages
 from starter.client import InvoiceClient, InvoiceHandle
-from starter.samples import Sample, demo_sales, sale_needing_a_fix
+from starter.samples import Sample, colombia_sales, demo_sales, mexico_sales, sale_needing_a_fix
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack
 
 log = structlog.get_logger(__name__)
@@ -43,16 +43,22 @@ async def run_demo(data_dir: Path, *, once: bool, as_json: bool, seconds: float 
         started = datetime.now(UTC)
         prefix = f"DEMO-{started:%Y%m%d%H%M%S}"
         client = InvoiceClient(stack.client, DEMO_TIMINGS)
-        samples = demo_sales(prefix)
-        rows, ok = await issue_samples(stack, client, samples, seconds)
-        fixed_row, fixed_ok = await fix_scenario(stack, client, prefix, seconds)
-        credit_row, credit_ok = await credit_scenario(stack, client, samples[0], seconds)
-        rows += [fixed_row, credit_row]
+        ecuador, colombia, mexico = demo_sales(prefix), colombia_sales(prefix), mexico_sales(prefix)
+        rows, ok = await issue_samples(stack, client, ecuador + colombia + mexico, seconds)
+        extra = [await fix_scenario(stack, client, prefix, seconds),
+                 await credit_scenario(stack, client, ecuador[0], "partial credit note: one laptop returned",
+                                       [CreditLine(line=0, quantity=Decimal(1))], seconds),
+                 await credit_scenario(stack, client, colombia[0], "Colombia: nota crédito, full annulment", [],
+                                       seconds),
+                 await credit_scenario(stack, client, mexico[0], "Mexico: CFDI de Egreso for one returned laptop",
+                                       [CreditLine(line=0, quantity=Decimal(1))], seconds),
+                 await cancellation_scenario(stack, client, mexico[1], seconds)]
+        rows += [row for row, _ in extra]
         print_summary(rows, as_json=as_json, base=stack.settings.data_dir)
         if not once:
             _print_stack(stack)
             await asyncio.Event().wait()
-        return 0 if ok and fixed_ok and credit_ok else 1
+        return 0 if ok and all(done for _, done in extra) else 1
 
 
 async def issue_samples(stack: EmbeddedStack, client: InvoiceClient, samples: list[Sample],
@@ -83,17 +89,31 @@ async def fix_scenario(stack: EmbeddedStack, client: InvoiceClient, prefix: str,
     return row, waited and state.status == InvoiceStatus.COMPLETED
 
 
-async def credit_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample,
-                          seconds: float) -> tuple[SummaryRow, bool]:
-    """The company buyer returns one of the two laptops: a partial nota de crédito."""
+async def credit_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample, label: str,
+                          lines: list[CreditLine], seconds: float) -> tuple[SummaryRow, bool]:
+    """A return after the sale: a credit note (nota de crédito, nota crédito, CFDI de Egreso)."""
     started = asyncio.get_running_loop().time()
     handle = client.invoice(original.sale.country, original.sale.issuer_id, original.sale.order_id)
-    credit = await client.credit(handle, CreditRequest(reason="Devolución de una laptop", requested_by="demo",
-                                                       lines=[CreditLine(line=0, quantity=Decimal(1))]),
+    credit = await client.credit(handle, CreditRequest(reason="Devolución", requested_by="demo", lines=lines),
                                  credit_id="RMA-1")
     state = await wait_final(credit, seconds)
-    row = _row(stack, "partial credit note: one laptop returned", state, asyncio.get_running_loop().time() - started)
+    row = _row(stack, label, state, asyncio.get_running_loop().time() - started)
     return row, state.status == InvoiceStatus.COMPLETED
+
+
+async def cancellation_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample,
+                                seconds: float) -> tuple[SummaryRow, bool]:
+    """Mexico: a CFDI issued with wrong data is cancelled through the PAC (motive 02)."""
+    started = asyncio.get_running_loop().time()
+    handle = client.invoice(original.sale.country, original.sale.issuer_id, original.sale.order_id)
+    cancel = await client.cancel_at_authority(handle, motive="02", actor="demo", reason="datos erróneos",
+                                              poll_interval=timedelta(milliseconds=300))
+    view = await asyncio.wait_for(cancel.workflow.result(), seconds)
+    state = await handle.status()
+    row = _row(stack, f"Mexico: CFDI cancelled through the PAC, motive 02 ({view.state})", state,
+               asyncio.get_running_loop().time() - started)
+    row = SummaryRow(**{**asdict(row), "order_id": f"{state.order_id} (cancel)", "status": view.state})
+    return row, view.voided
 
 
 async def wait_final(handle: InvoiceHandle, seconds: float,
@@ -118,7 +138,7 @@ def _row(stack: EmbeddedStack, label: str, state: InvoiceState, seconds: float) 
         return str(docs / ref.key) if ref else None
 
     return SummaryRow(
-        order_id=state.order_id if state.kind == "invoice" else f"{state.order_id} (NC)", sample=label,
+        order_id=state.order_id if state.kind == "invoice" else f"{state.order_id} (credit)", sample=label,
         number=state.numbering.document_number if state.numbering else None,
         access_key=state.numbering.access_key if state.numbering else None,
         status=state.status.value, seconds=round(seconds, 2), pdf=path("pdf"),
@@ -137,7 +157,7 @@ def print_summary(rows: list[SummaryRow], *, as_json: bool, base: Path) -> None:
     if as_json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
         return
-    header = ("ORDER", "NUMBER", "CLAVE DE ACCESO", "STATUS", "SECS", "PDF", "MAIL")
+    header = ("ORDER", "NUMBER", "AUTHORITY KEY (clave / CUFE / UUID)", "STATUS", "SECS", "PDF", "MAIL")
     table = [header] + [
         (r.order_id, r.number or "-", r.access_key or "-", r.status, f"{r.seconds:.2f}",
          _short(r.pdf, base), _short(r.mail, base) if r.mail else "(no buyer e-mail)") for r in rows

@@ -89,6 +89,9 @@ def _support_commands(sub: Any) -> None:
     cancel = sub.add_parser("cancel", help="void an invoice the authority never saw; credit an authorized one")
     invoice_arguments(cancel)
     cancel.add_argument("--reason", required=True)
+    cancel.add_argument("--motive", choices=["01", "02", "03", "04"],
+                        help="Mexico: cancel the CFDI at the PAC with this SAT motive instead of crediting it")
+    cancel.add_argument("--substitute", help="Mexico, motive 01: the UUID of the substitute CFDI")
     cancel.set_defaults(handler=_cancel)
     resend = sub.add_parser("resend", help="send the invoice's PDF and XML again")
     invoice_arguments(resend)
@@ -161,7 +164,15 @@ async def _retry(args: argparse.Namespace) -> int:
 
 
 async def _cancel(args: argparse.Namespace) -> int:
-    return await _support(args, lambda c, h: c.cancel(h, actor=args.actor, reason=args.reason))
+    if args.motive is None:
+        return await _support(args, lambda c, h: c.cancel(h, actor=args.actor, reason=args.reason))
+
+    async def at_authority(client: "InvoiceClient", handle: "InvoiceHandle") -> str:
+        started = await client.cancel_at_authority(handle, motive=args.motive, actor=args.actor, reason=args.reason,
+                                                   substitute_uuid=args.substitute)
+        return f"cancellation {started.key} requested; follow it with its status query"
+
+    return await _support(args, at_authority)
 
 
 async def _resend(args: argparse.Namespace) -> int:
@@ -197,7 +208,7 @@ async def _ops(args: argparse.Namespace) -> int:
 
     client = await _client()
     report = await operations_report(client.temporal, stuck_after=timedelta(minutes=args.stuck_minutes),
-                                     countries=["EC"])
+                                     countries=["EC", "CO", "MX"])
     if args.json:
         from dataclasses import asdict
 

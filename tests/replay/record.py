@@ -20,6 +20,7 @@ from domain.names import authority_health_id
 from starter.client import InvoiceClient
 from starter.stack import StackOptions, embedded_stack
 from tests.integration.conftest import TEST_TIMINGS
+from starter.samples import colombia_sales, mexico_sales
 from tests.support.sales import make_sale
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -68,6 +69,19 @@ async def record() -> None:
             state = (await credited.result()).state
             saved["cancel_credit"] = credited.key
             saved["credit_note_child"] = state.credit_notes[0].key
+
+            colombian = await client.issue(colombia_sales("REPLAY")[0].sale)
+            await colombian.result()
+            saved["colombia_happy_path"] = colombian.key
+
+            mexican = await client.issue(mexico_sales("REPLAY")[1].sale)
+            await mexican.result()
+            saved["mexico_happy_path"] = mexican.key
+            cancellation = await client.cancel_at_authority(mexican, motive="02", actor="support:replay",
+                                                            reason="datos erróneos",
+                                                            poll_interval=timedelta(milliseconds=300))
+            await cancellation.workflow.result()
+            saved["mexico_cancellation"] = cancellation.key
 
             partial = await client.credit(happy, CreditRequest(reason="una unidad", lines=[
                 CreditLine(line=0, quantity=Decimal(1))]), credit_id="R1")

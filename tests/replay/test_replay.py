@@ -32,4 +32,5 @@ async def test_history_replays(path: Path) -> None:
 
 def test_every_scenario_is_recorded() -> None:
     assert {p.stem for p in HISTORIES} >= {"happy_path", "fix", "contingency", "void", "cancel_credit",
-                                           "credit_note_child", "partial_credit", "authority_health"}
+                                           "credit_note_child", "partial_credit", "authority_health",
+                                           "colombia_happy_path", "mexico_happy_path", "mexico_cancellation"}

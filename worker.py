@@ -32,10 +32,10 @@ from activities.notify import NotifyActivities
 from activities.prepare import PrepareActivities
 from activities.render import RenderActivities
 from activities.sign import SignActivities
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.countries import CountryProfile, CountryRegistry
 from adapters.documents import FolderDocumentStore
 from adapters.ecuador.profile import EcuadorProfile
-from adapters.certificates.signing_keys import SigningKeys
 from adapters.ecuador.sri_client import SriClient
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books

@@ -39,7 +39,8 @@ class SignActivities:
             return SignResult(document=stored, signed_at=profile.now(),
                               access_key=profile.document_key(self._store.get(stored)) or inp.numbering.access_key)
         signing_time = profile.now()
-        built = profile.build_signed(inp.sale, inp.numbering, inp.kind, inp.credit, signing_time, inp.contingency)
+        built = profile.build_signed(inp.sale, inp.numbering, inp.kind, inp.credit, signing_time=signing_time,
+                                     contingency=inp.contingency)
         document = self._store.put_once(key, built.xml, XML)
         log.info("sign.signed", invoice_key=inp.invoice_key, revision=inp.revision, sha256=document.sha256)
         return SignResult(document=document, signed_at=signing_time, access_key=built.access_key)

@@ -50,7 +50,7 @@ class CountryProfile(Protocol):
 
     def allocate(self, invoice_key: str, sale: Sale, kind: DocumentKind) -> Numbering: ...
 
-    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
+    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None, *,
                      signing_time: datetime, contingency: bool) -> BuiltDocument:
         """``contingency``: the authority is down and the country issues a contingency document."""
         ...

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
-from domain.documents import DocumentRef
 from domain.colombia.sale import ColombiaSale
+from domain.documents import DocumentRef
 from domain.ecuador.sale import EcuadorSale
 from domain.mexico.sale import MexicoSale
 from domain.problems import Problem
 from domain.status import InvoiceStatus
+
 
 def _country_of(value: object) -> str | None:
     # Ecuador came first: its sales may omit `country`, and existing backends keep working.

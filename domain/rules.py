@@ -6,11 +6,11 @@ adds the checks that need the worker's configuration.
 
 from datetime import datetime
 
+from domain.colombia.credit import credit_problems as colombian_credit_problems
 from domain.colombia.validation import validate_sale as validate_colombian_sale
 from domain.ecuador.clock import GUAYAQUIL
-from domain.ecuador.validation import validate_sale as validate_ecuadorian_sale
-from domain.colombia.credit import credit_problems as colombian_credit_problems
 from domain.ecuador.credit import credit_problems as ecuadorian_credit_problems
+from domain.ecuador.validation import validate_sale as validate_ecuadorian_sale
 from domain.invoice import CreditLine, Sale
 from domain.mexico.credit import credit_problems as mexican_credit_problems
 from domain.problems import Problem

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from adapters.logging_setup import configure_logging
 from adapters.settings import Settings
-from domain.invoice import InvoiceState, Sale
+from domain.invoice import InvoiceState, Sale, parse_sale
 from domain.problems import describe, problems_from_validation_error
 
 if TYPE_CHECKING:
@@ -262,7 +262,7 @@ def _load_sale(path: Path) -> Sale | None:
         print(f"{path}: cannot read a JSON sale: {exc}", file=sys.stderr)
         return None
     try:
-        return Sale.model_validate(raw)
+        return parse_sale(raw)
     except ValidationError as exc:
         print(f"{path}: the sale is not well formed:", file=sys.stderr)
         print(describe(problems_from_validation_error(exc)), file=sys.stderr)

@@ -46,12 +46,12 @@ async def run_demo(data_dir: Path, *, once: bool, as_json: bool, seconds: float 
         ecuador, colombia, mexico = demo_sales(prefix), colombia_sales(prefix), mexico_sales(prefix)
         rows, ok = await issue_samples(stack, client, ecuador + colombia + mexico, seconds)
         extra = [await fix_scenario(stack, client, prefix, seconds),
-                 await credit_scenario(stack, client, ecuador[0], "partial credit note: one laptop returned",
-                                       [CreditLine(line=0, quantity=Decimal(1))], seconds),
-                 await credit_scenario(stack, client, colombia[0], "Colombia: nota crédito, full annulment", [],
-                                       seconds),
-                 await credit_scenario(stack, client, mexico[0], "Mexico: CFDI de Egreso for one returned laptop",
-                                       [CreditLine(line=0, quantity=Decimal(1))], seconds),
+                 await credit_scenario(stack, client, ecuador[0], label="partial credit note: one laptop returned",
+                                       lines=[CreditLine(line=0, quantity=Decimal(1))], seconds=seconds),
+                 await credit_scenario(stack, client, colombia[0], label="Colombia: nota crédito, full annulment",
+                                       lines=[], seconds=seconds),
+                 await credit_scenario(stack, client, mexico[0], label="Mexico: CFDI de Egreso for one returned laptop",
+                                       lines=[CreditLine(line=0, quantity=Decimal(1))], seconds=seconds),
                  await cancellation_scenario(stack, client, mexico[1], seconds)]
         rows += [row for row, _ in extra]
         print_summary(rows, as_json=as_json, base=stack.settings.data_dir)
@@ -89,7 +89,7 @@ async def fix_scenario(stack: EmbeddedStack, client: InvoiceClient, prefix: str,
     return row, waited and state.status == InvoiceStatus.COMPLETED
 
 
-async def credit_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample, label: str,
+async def credit_scenario(stack: EmbeddedStack, client: InvoiceClient, original: Sample, *, label: str,
                           lines: list[CreditLine], seconds: float) -> tuple[SummaryRow, bool]:
     """A return after the sale: a credit note (nota de crédito, nota crédito, CFDI de Egreso)."""
     started = asyncio.get_running_loop().time()

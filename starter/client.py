@@ -21,7 +21,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain import names
-from domain.rules import credit_problems
 from domain.cancellation import CancelCfdiInput, Motive
 from domain.invoice import (
     CancelRequest,
@@ -41,6 +40,7 @@ from domain.invoice import (
     sale_key,
 )
 from domain.problems import Problem, describe, errors_only
+from domain.rules import credit_problems
 from domain.status import InvoiceStatus
 from domain.steps import NotifyInput, NotifyResult
 from workflows.cancel_cfdi import CancelCfdiWorkflow

@@ -5,10 +5,9 @@ tests sign real XAdES signatures that the simulator verifies against the test CA
 """
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from dataclasses import dataclass
 
 from adapters.certificates.test_pki import TestCA, ca_pem, make_signing_p12, make_test_ca
 from adapters.colombia.issuer import DianIssuerProfile

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.ecuador.sale import EcuadorSale
 from domain.colombia.sale import ColombiaSale
+from domain.ecuador.sale import EcuadorSale
+from domain.invoice import Sale
 from domain.mexico.sale import MexicoSale
 from starter.issuer_setup import DEMO_NIT, DEMO_RFC, DEMO_RUC
 
@@ -16,7 +17,7 @@ from starter.issuer_setup import DEMO_NIT, DEMO_RFC, DEMO_RUC
 @dataclass(frozen=True)
 class Sample:
     label: str
-    sale: EcuadorSale
+    sale: Sale
 
 
 def _sale(order_id: str, buyer: dict[str, str], lines: list[dict[str, object]], payments: list[dict[str, object]],

@@ -31,8 +31,9 @@ class CancelCfdiWorkflow:
 
     @workflow.run
     async def run(self, inp: CancelCfdiInput) -> CancellationView:
-        request = CancelAtAuthority(invoice_key=inp.original_key, country=inp.sale.country, issuer_id=inp.sale.issuer_id,
-                                    receiver_id=inp.sale.buyer_identification, uuid=inp.uuid, total=inp.total,
+        request = CancelAtAuthority(invoice_key=inp.original_key, country=inp.sale.country,
+                                    issuer_id=inp.sale.issuer_id, receiver_id=inp.sale.buyer_identification,
+                                    uuid=inp.uuid, total=inp.total,
                                     motive=inp.motive, substitute_uuid=inp.substitute_uuid)
         answer = await self._ask(names.CANCEL_AT_AUTHORITY, request, f"{inp.requested_by}: {inp.reason}")
         deadline = workflow.now() + inp.follow_for
@@ -51,7 +52,7 @@ class CancelCfdiWorkflow:
         return self._view
 
     async def _ask(self, activity: str, request: CancelAtAuthority, note: str) -> CancellationStatus:
-        answer = await workflow.execute_activity(
+        answer: CancellationStatus = await workflow.execute_activity(
             activity, request, result_type=CancellationStatus, start_to_close_timeout=timedelta(seconds=60),
             schedule_to_close_timeout=timedelta(hours=6),
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)), summary=activity)

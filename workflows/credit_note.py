@@ -91,4 +91,4 @@ class CreditNoteWorkflow:
 
 async def _nothing() -> None:
     """Credit notes have no contingency delivery of their own: they wait for the authority."""
-    return None
+    return

@@ -135,8 +135,9 @@ class Pipeline:
             await self.move(InvoiceStatus.SIGNED, "worker", f"revision {self.state.revision}")
         return signed.document
 
-    async def transmit(self, numbering: Numbering, signed: DocumentRef,
-                       on_contingency: Callable[[], Awaitable[DocumentRef | None]]) -> tuple[Authorization, DocumentRef]:
+    async def transmit(
+        self, numbering: Numbering, signed: DocumentRef, on_contingency: Callable[[], Awaitable[DocumentRef | None]]
+    ) -> tuple[Authorization, DocumentRef]:
         """Submit (riding out outages in contingency) and wait for the authority's decision."""
         await self._submit(signed, on_contingency)
         return await self.poll()

@@ -31,6 +31,7 @@ from adapters.ledger.numbering import NumberAllocator, NumberRequest
 from domain.colombia.credit import credit_problems, credited_sale
 from domain.colombia.numbering import number_problems
 from domain.colombia.resolution import NumberingResolution
+from domain.colombia.sale import ColombiaSale
 from domain.colombia.totals import compute_totals
 from domain.colombia.validation import validate_sale
 from domain.ecuador.clock import GUAYAQUIL
@@ -44,6 +45,13 @@ FULL_ANNULMENT, PARTIAL_RETURN = "2", "1"
 # Bogotá keeps UTC−05:00 all year, like Guayaquil.
 BOGOTA = GUAYAQUIL
 ENVIRONMENTS = {"1": "PRODUCCION", "2": "HABILITACION"}
+
+
+def _colombian(sale: Sale) -> ColombiaSale:
+    """The registry routes by country; a sale of another country here is a wiring bug, said plainly."""
+    if not isinstance(sale, ColombiaSale):
+        raise ConfigurationError(f"the Colombia profile received a {sale.country} sale")
+    return sale
 
 
 class ColombiaProfile:
@@ -74,17 +82,19 @@ class ColombiaProfile:
         return issuer
 
     def validate(self, sale: Sale, credit: CreditSpec | None) -> list[Problem]:
+        sale = _colombian(sale)
         issuer = self._issuers.get(sale.issuer_id)
         if issuer is None:
             return [Problem(field="issuer.nit", code="ISSUER.UNKNOWN",
                             message=f"NIT {sale.issuer_id} is not an issuer configured in this worker")]
         if credit is not None:
-            return credit_problems(sale, credit.lines, credit.reason)  # type: ignore[arg-type]
-        return validate_sale(sale, today=self.now().date(), resolution=issuer.resolution)  # type: ignore[arg-type]
+            return credit_problems(sale, credit.lines, credit.reason)
+        return validate_sale(sale, today=self.now().date(), resolution=issuer.resolution)
 
     def total(self, sale: Sale, credit: CreditSpec | None) -> Decimal:
-        credited = sale if credit is None else credited_sale(sale, credit.lines)  # type: ignore[arg-type]
-        return compute_totals(credited).payable  # type: ignore[arg-type]
+        sale = _colombian(sale)
+        credited = sale if credit is None else credited_sale(sale, credit.lines)
+        return compute_totals(credited).payable
 
     def allocate(self, invoice_key: str, sale: Sale, kind: DocumentKind) -> Numbering:
         issuer = self._issuer(sale.issuer_id)
@@ -104,18 +114,19 @@ class ColombiaProfile:
                          issue_date=allocated.issue_date)
 
     # --- documents ------------------------------------------------------------------------------
-    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
+    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None, *,
                      signing_time: datetime, contingency: bool = False) -> BuiltDocument:
+        sale = _colombian(sale)
         issuer = self._issuer(sale.issuer_id)
         if credit is None:
-            built = build_invoice(sale, number=numbering.sequential, issuer=issuer,  # type: ignore[arg-type]
+            built = build_invoice(sale, number=numbering.sequential, issuer=issuer,
                                   issued_at=signing_time, invoice_type="04" if contingency else "01")
         else:
             original = credit.original_numbering
             if original.access_key is None:
                 raise ConfigurationError("the credited invoice has no CUFE")
             built = build_credit_note(
-                credited_sale(sale, credit.lines), number=numbering.sequential, issuer=issuer,  # type: ignore[arg-type]
+                credited_sale(sale, credit.lines), number=numbering.sequential, issuer=issuer,
                 issued_at=signing_time,
                 original=InvoiceReference(number=original.document_number, uuid=original.access_key,
                                           issue_date=original.issue_date),
@@ -127,7 +138,8 @@ class ColombiaProfile:
         return BuiltDocument(xml=signed, access_key=built.uuid)
 
     def due_date(self, sale: Sale, issue_date: date) -> date:
-        return sale.payment.due_date or issue_date  # type: ignore[union-attr]
+        sale = _colombian(sale)
+        return sale.payment.due_date or issue_date
 
     def document_key(self, signed: bytes) -> str | None:
         return reading.document_key(signed)
@@ -146,9 +158,9 @@ class ColombiaProfile:
     async def submit(self, xml: bytes, numbering: Numbering,
                      issuer_id: str = "") -> Literal["RECEIVED", "ALREADY_RECEIVED"]:
         issuer = self._issuer(issuer_id)
-        tag = "nc" if reading.is_credit_note(xml) else "fv"
+        tag: Literal["fv", "nc"] = "nc" if reading.is_credit_note(xml) else "fv"
         year, consecutive = numbering.issue_date.year, numbering.sequential
-        inner = xml_file_name(tag, issuer.nit, year, consecutive, issuer.provider_code)  # type: ignore[arg-type]
+        inner = xml_file_name(tag, issuer.nit, year, consecutive, issuer.provider_code)
         name = zip_file_name(issuer.nit, year, consecutive, issuer.provider_code)
         answer = await self._client(issuer_id).send_bill_sync(name, zip_document(inner, xml))
         if answer.already_processed:

@@ -6,12 +6,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.countries import Attachment, AuthorityDecision, BuiltDocument
 from adapters.ecuador.authorized_document import comprobante_from_authorization
 from adapters.ecuador.credit_note_xml import build_nota_credito
 from adapters.ecuador.factura_xml import build_factura
 from adapters.ecuador.schemas import schema_errors
-from adapters.certificates.signing_keys import SigningKeys
 from adapters.ecuador.sri_client import SriClient
 from adapters.ecuador.xades import SigningError, sign_comprobante
 from adapters.issuers import IssuerProfile, IssuerRegistry
@@ -20,6 +20,7 @@ from domain.ecuador.access_key import AccessKeyParts, build_access_key
 from domain.ecuador.catalog import CREDIT_NOTE_DOC_CODE, FACTURA_DOC_CODE
 from domain.ecuador.clock import now_in_ecuador
 from domain.ecuador.credit import credit_problems, credited_sale
+from domain.ecuador.sale import EcuadorSale
 from domain.ecuador.totals import compute_totals
 from domain.ecuador.validation import validate_sale
 from domain.errors import AuthorityRejected, AuthorityUnavailable, ConfigurationError, InvalidInvoice
@@ -44,6 +45,13 @@ FILE_PREFIX: dict[DocumentKind, str] = {"invoice": "FACTURA", "credit_note": "NO
 DEFAULT_CONTINGENCY_DEADLINE = timedelta(hours=1)
 
 
+def _ecuadorian(sale: Sale) -> EcuadorSale:
+    """The registry routes by country; a sale of another country here is a wiring bug, said plainly."""
+    if not isinstance(sale, EcuadorSale):
+        raise ConfigurationError(f"the Ecuador profile received a {sale.country} sale")
+    return sale
+
+
 class EcuadorProfile:
     country = "EC"
     authority = "SRI"
@@ -66,18 +74,21 @@ class EcuadorProfile:
 
     # --- validation ---------------------------------------------------------------------------
     def validate(self, sale: Sale, credit: CreditSpec | None) -> list[Problem]:
+        sale = _ecuadorian(sale)
         problems = self._issuer_problems(sale)
         if credit is None:
             return validate_sale(sale, today=self.now().date()) + problems
         return credit_problems(sale, credit.lines, credit.reason) + problems
 
     def total(self, sale: Sale, credit: CreditSpec | None) -> Decimal:
+        sale = _ecuadorian(sale)
         if credit is None:
             return compute_totals(sale).total
         totals = compute_totals(credited_sale(sale, credit.lines))
         return totals.subtotal + totals.iva
 
     def _issuer_problems(self, sale: Sale) -> list[Problem]:
+        sale = _ecuadorian(sale)
         issuer = self._issuers.get(sale.issuer.ruc)
         if issuer is None:
             return [Problem(field="issuer.ruc", code="ISSUER.UNKNOWN",
@@ -93,6 +104,7 @@ class EcuadorProfile:
         return []
 
     def _issuer(self, sale: Sale) -> IssuerProfile:
+        sale = _ecuadorian(sale)
         issuer = self._issuers.get(sale.issuer.ruc)
         if issuer is None:
             raise ConfigurationError(f"issuer {sale.issuer.ruc} is not configured")
@@ -100,6 +112,7 @@ class EcuadorProfile:
 
     # --- numbering ----------------------------------------------------------------------------
     def allocate(self, invoice_key: str, sale: Sale, kind: DocumentKind) -> Numbering:
+        sale = _ecuadorian(sale)
         issuer = self._issuer(sale)
         doc_code = DOC_CODES[kind]
         # A credit note is dated the day it is issued; an invoice on its sale date (default today).
@@ -120,10 +133,11 @@ class EcuadorProfile:
                          issue_date=allocated.issue_date, access_key=allocated.access_key)
 
     # --- document -----------------------------------------------------------------------------
-    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
+    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None, *,
                      signing_time: datetime, contingency: bool = False) -> BuiltDocument:
         # The SRI's offline scheme is its own contingency: the same document, clave included, waits for
         # the SRI (tipoEmision 2 was abolished in 2015), so `contingency` changes nothing here.
+        sale = _ecuadorian(sale)
         issuer = self._issuer(sale)
         if credit is None:
             unsigned = build_factura(sale, numbering, issuer)
@@ -201,6 +215,7 @@ class EcuadorProfile:
                 Attachment(f"{base}.xml", xml, "application", "xml")]
 
     def due_date(self, sale: Sale, issue_date: date) -> date:
+        sale = _ecuadorian(sale)
         # The longest payment term stated in days (pago/plazo with unidadTiempo "dias").
         days = max((p.term or 0 for p in sale.payments if (p.time_unit or "dias").lower().startswith("d")),
                    default=0)
@@ -210,5 +225,6 @@ class EcuadorProfile:
         return None  # the clave de acceso is allocated with the number, before the document exists
 
     def sender(self, sale: Sale) -> tuple[str, str]:
+        sale = _ecuadorian(sale)
         issuer = self._issuer(sale)
         return issuer.trade_name or issuer.legal_name, issuer.email_from

@@ -24,8 +24,9 @@ from adapters.mexico.pac import CancelAnswer, PacPort, PacUnavailable, StampAnsw
 from adapters.mexico.sealing import fecha_of, parse_cfdi, seal_cfdi
 from adapters.mexico.timbre import read_timbre, timbre_problems
 from domain.errors import AuthorityRejected, AuthorityUnavailable, ConfigurationError, DocumentExpired
-from domain.invoice import Authorization, AuthorityMessage, DocumentKind, Numbering, Sale
+from domain.invoice import AuthorityMessage, Authorization, DocumentKind, Numbering, Sale
 from domain.mexico.credit import credit_problems, credited_sale
+from domain.mexico.sale import MexicoSale
 from domain.mexico.totals import compute_totals
 from domain.mexico.validation import validate_sale
 from domain.problems import Problem
@@ -38,6 +39,13 @@ DOC_CODES: dict[DocumentKind, str] = {"invoice": "I", "credit_note": "E"}
 STAMP_WINDOW = timedelta(hours=72)
 REDATE_MARGIN = timedelta(hours=1)
 MEXICO_CITY = ZoneInfo("America/Mexico_City")
+
+
+def _mexican(sale: Sale) -> MexicoSale:
+    """The registry routes by country; a sale of another country here is a wiring bug, said plainly."""
+    if not isinstance(sale, MexicoSale):
+        raise ConfigurationError(f"the Mexico profile received a {sale.country} sale")
+    return sale
 
 
 class MexicoProfile:
@@ -66,21 +74,24 @@ class MexicoProfile:
 
     # --- validation and numbering ---------------------------------------------------------------
     def validate(self, sale: Sale, credit: CreditSpec | None) -> list[Problem]:
+        sale = _mexican(sale)
         issuer = self._issuers.get(sale.issuer_id)
         if issuer is None:
             return [Problem(field="issuer.rfc", code="ISSUER.UNKNOWN",
                             message=f"RFC {sale.issuer_id} is not an issuer configured in this worker")]
         if credit is not None:
-            return credit_problems(sale, credit.lines, credit.reason)  # type: ignore[arg-type]
-        return validate_sale(sale, issuer=issuer, today=self.now().date())  # type: ignore[arg-type]
+            return credit_problems(sale, credit.lines, credit.reason)
+        return validate_sale(sale, issuer=issuer, today=self.now().date())
 
     def total(self, sale: Sale, credit: CreditSpec | None) -> Decimal:
-        credited = sale if credit is None else credited_sale(sale, credit.lines)  # type: ignore[arg-type]
-        return compute_totals(credited).total  # type: ignore[arg-type]
+        sale = _mexican(sale)
+        credited = sale if credit is None else credited_sale(sale, credit.lines)
+        return compute_totals(credited).total
 
     def allocate(self, invoice_key: str, sale: Sale, kind: DocumentKind) -> Numbering:
+        sale = _mexican(sale)
         issuer = self._issuer(sale.issuer_id)
-        serie = (sale.issuer.serie or issuer.serie) if kind == "invoice" else issuer.credit_note_serie  # type: ignore[union-attr]
+        serie = (sale.issuer.serie or issuer.serie) if kind == "invoice" else issuer.credit_note_serie
         doc_code = DOC_CODES[kind]
         request = NumberRequest(invoice_key=invoice_key, ruc=issuer.rfc, doc_code=doc_code, establishment=serie,
                                 emission_point="", issue_date=self.now().date())
@@ -90,18 +101,19 @@ class MexicoProfile:
                          document_number=f"{serie}-{allocated.sequential}", issue_date=allocated.issue_date)
 
     # --- documents ------------------------------------------------------------------------------
-    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None,
+    def build_signed(self, sale: Sale, numbering: Numbering, kind: DocumentKind, credit: CreditSpec | None, *,
                      signing_time: datetime, contingency: bool = False) -> BuiltDocument:
+        sale = _mexican(sale)
         issuer = self._issuer(sale.issuer_id)
         if credit is None:
-            related = [("04", sale.replaces_uuid)] if sale.replaces_uuid else []  # type: ignore[union-attr]
-            xml = build_cfdi(sale, folio=numbering.sequential, issuer=issuer, issued_at=signing_time,  # type: ignore[arg-type]
+            related = [("04", sale.replaces_uuid)] if sale.replaces_uuid else []
+            xml = build_cfdi(sale, folio=numbering.sequential, issuer=issuer, issued_at=signing_time,
                              related=related)
         else:
             original = credit.original_numbering.access_key
             if original is None:
                 raise ConfigurationError("the credited CFDI has no UUID")
-            xml = build_cfdi(credited_sale(sale, credit.lines), folio=numbering.sequential,  # type: ignore[arg-type]
+            xml = build_cfdi(credited_sale(sale, credit.lines), folio=numbering.sequential,
                              issuer=issuer, issued_at=signing_time, tipo="E", related=[("01", original)])
         return BuiltDocument(xml=seal_cfdi(xml, self._csd(issuer)))
 
@@ -147,7 +159,7 @@ class MexicoProfile:
             return "ALREADY_RECEIVED"  # 307: this very document was stamped before; its timbre is the answer
         if "401" in answer.codes:
             raise DocumentExpired("the PAC refused a CFDI older than 72 hours (401)")
-        raise AuthorityRejected("PAC rejected", answer.messages())
+        raise AuthorityRejected("PAC rejected", answer.messages)
 
     def _check_stamp_window(self, xml: bytes, issuer: MexicoIssuerProfile) -> None:
         fecha = fecha_of(parse_cfdi(xml))  # aware, in the zone of the place of issue
@@ -215,7 +227,8 @@ class MexicoProfile:
 
     def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]:
         base = f"CFDI-{numbering.document_number}"
-        return [Attachment(f"{base}.pdf", pdf, "application", "pdf"), Attachment(f"{base}.xml", xml, "application", "xml")]
+        return [Attachment(f"{base}.pdf", pdf, "application", "pdf"),
+                Attachment(f"{base}.xml", xml, "application", "xml")]
 
     def due_date(self, sale: Sale, issue_date: date) -> date:
         return issue_date  # PUE is paid on issue; PPD's dates live in the payment complement, not here

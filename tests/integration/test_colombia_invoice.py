@@ -113,7 +113,7 @@ async def test_a_resend_of_an_accepted_document_is_recovered_with_rule_90(
     async with httpx.AsyncClient(timeout=20) as http:
         co = profile(stack, http)
         numbering = co.allocate(key, co_sale, "invoice")
-        built = co.build_signed(co_sale, numbering, "invoice", None, co.now())
+        built = co.build_signed(co_sale, numbering, "invoice", None, signing_time=co.now())
         # An earlier attempt got through, but its answer was lost: the document is already at DIAN.
         assert await co.submit(built.xml, numbering, co_sale.issuer_id) == "RECEIVED"
     FolderDocumentStore(stack.settings.documents_path).put_once(signed_document_key(key, 1), built.xml,

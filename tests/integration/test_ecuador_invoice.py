@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from activities.sign import signed_document_key
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.documents import FolderDocumentStore
 from adapters.ecuador.profile import EcuadorProfile
-from adapters.certificates.signing_keys import SigningKeys
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
 from adapters.ledger.database import make_engine
@@ -185,7 +185,7 @@ async def test_a_tampered_signature_is_refused_with_39_and_the_workflow_shows_it
     profile = EcuadorProfile(issuers, NumberAllocator(engine), SigningKeys(), sri=None,
                              schemas=None)
     numbering = profile.allocate(key, sale, "invoice")
-    signed = profile.build_signed(sale, numbering, "invoice", None, profile.now()).xml
+    signed = profile.build_signed(sale, numbering, "invoice", None, signing_time=profile.now()).xml
     tampered = signed.replace(b"Ana Luc\xc3\xada Paredes", b"Ana Luc\xc3\xada Pareja")
     assert tampered != signed
     FolderDocumentStore(settings.documents_path).put_once(signed_document_key(key, 1), tampered, "application/xml")

@@ -15,18 +15,18 @@ from pypdf import PdfReader
 
 from activities.sign import signed_document_key
 from adapters.documents import FolderDocumentStore
+from adapters.ledger.books import Books
 from adapters.ledger.database import make_engine
 from adapters.ledger.numbering import NumberAllocator
 from adapters.mexico.issuer import load_mexico_issuers
 from adapters.mexico.pac_client import SoapPacClient
 from adapters.mexico.profile import MexicoProfile
 from adapters.mexico.timbre import read_timbre, timbre_problems
+from domain.cancellation import CancellationView
 from domain.documents import DocumentRef
 from domain.invoice import sale_key
 from domain.mexico.sale import MexicoSale
 from domain.status import InvoiceStatus
-from adapters.ledger.books import Books
-from domain.cancellation import CancellationView
 from starter.client import InvoiceClient, InvoiceHandle, SupportError
 from starter.samples import mexico_sales
 from starter.stack import EmbeddedStack
@@ -100,7 +100,7 @@ async def test_a_document_the_pac_already_stamped_is_recovered_with_307(
     profile = MexicoProfile(load_mexico_issuers(stack.settings.mexico_issuers_file),
                             NumberAllocator(make_engine(stack.settings.ledger_url)), {})
     numbering = profile.allocate(key, mx_sale, "invoice")
-    sealed = profile.build_signed(mx_sale, numbering, "invoice", None, profile.now()).xml
+    sealed = profile.build_signed(mx_sale, numbering, "invoice", None, signing_time=profile.now()).xml
     account = stack.settings.pacs["pac-a"]
     async with httpx.AsyncClient(timeout=20) as http:
         # An earlier attempt was stamped but its answer never came back.

@@ -9,15 +9,16 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 
 from activities.sign import signed_document_key
+from adapters.certificates.signing_keys import SigningKeys
 from adapters.documents import FolderDocumentStore
 from adapters.ecuador.profile import EcuadorProfile
-from adapters.certificates.signing_keys import SigningKeys
 from adapters.issuers import IssuerRegistry
 from adapters.ledger.books import Books
 from adapters.ledger.credits import Credits
 from adapters.ledger.database import make_engine
 from adapters.ledger.numbering import NumberAllocator
 from adapters.ledger.tables import NumberAllocation
+from domain.ecuador.sale import EcuadorSale
 from domain.invoice import CreditLine, CreditRequest, InvoiceState, sale_key
 from domain.status import InvoiceStatus
 from starter.client import InvoiceClient, SupportError
@@ -58,7 +59,8 @@ async def test_a_bad_fix_is_refused_and_a_good_fix_completes_the_invoice(
     assert answer == "accepted"
     state = (await asyncio.wait_for(handle.result(), 60)).state
     assert state.status == InvoiceStatus.COMPLETED
-    assert state.sale is not None and state.sale.buyer.name == "Ana Paredes"
+    assert isinstance(state.sale, EcuadorSale)
+    assert state.sale.buyer.name == "Ana Paredes"
     audit = books(stack).audit_trail(state.invoice_key)
     fix_entry = next(e for e in audit if e.note.startswith("fix"))
     assert fix_entry.actor == "support:luis" and "cédula corrected" in fix_entry.note
@@ -73,7 +75,7 @@ async def test_a_refused_signature_is_resigned_under_the_same_clave_after_retry(
     profile = EcuadorProfile(IssuerRegistry.from_file(stack.settings.issuers_file), NumberAllocator(engine),
                              SigningKeys(), sri=None, schemas=None)
     numbering = profile.allocate(key, sale, "invoice")
-    signed = profile.build_signed(sale, numbering, "invoice", None, profile.now()).xml
+    signed = profile.build_signed(sale, numbering, "invoice", None, signing_time=profile.now()).xml
     FolderDocumentStore(stack.settings.documents_path).put_once(
         signed_document_key(key, 1), signed.replace(b"Paredes", b"Paredez"), "application/xml")
     handle = await invoices.issue(sale)

@@ -18,9 +18,9 @@ import httpx
 from domain.invoice import CreditLine, CreditRequest
 from domain.names import authority_health_id
 from starter.client import InvoiceClient
+from starter.samples import colombia_sales, mexico_sales
 from starter.stack import StackOptions, embedded_stack
 from tests.integration.conftest import TEST_TIMINGS
-from starter.samples import colombia_sales, mexico_sales
 from tests.support.sales import make_sale
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -237,7 +237,7 @@ def factura_ctx() -> RideContext:
     return ride_context_from_xml(build_factura())
 
 
-AUTHORIZED_AT = datetime(2026, 1, 15, 15, 4, 5, tzinfo=timezone.utc)
+AUTHORIZED_AT = datetime(2026, 1, 15, 15, 4, 5, tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- context

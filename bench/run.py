@@ -49,15 +49,24 @@ def _settings(options: BenchOptions, config: StackConfig) -> dict[str, Any]:
     }
 
 
-async def run(options: BenchOptions) -> tuple[Report, bool]:
-    """Run the sections; returns the report and whether every section ran to the end."""
+def stack_config(options: BenchOptions, started: datetime) -> StackConfig:
+    return StackConfig(data_dir=DATA_ROOT / f"{started:%Y%m%d-%H%M%S}", authorization_delay=options.authorization_delay,
+                       probe_interval_seconds=PROBE_INTERVAL_SECONDS, drain_per_second=options.drain_rate,
+                       pdf_workers=options.pdf_workers)
+
+
+def new_report(options: BenchOptions) -> Report:
     started = datetime.now(UTC)
-    config = StackConfig(data_dir=DATA_ROOT / f"{started:%Y%m%d-%H%M%S}",
-                         authorization_delay=options.authorization_delay,
-                         probe_interval_seconds=PROBE_INTERVAL_SECONDS, drain_per_second=options.drain_rate,
-                         pdf_workers=options.pdf_workers)
-    report = Report(started, ["python", "-m", "bench", *sys.argv[1:]], describe(), _settings(options, config))
+    return Report(started, ["python", "-m", "bench", *sys.argv[1:]], describe(),
+                  _settings(options, stack_config(options, started)))
+
+
+async def run(options: BenchOptions, report: Report) -> bool:
+    """Run the sections, adding to `report` as each ends; True when every section ran to the end."""
+    started = report.started_at
+    config = stack_config(options, started)
     ok = True
+    report.notes.append(f"logs of every process: {config.data_dir / 'logs'}")
     async with bench_stack(config) as stack, httpx.AsyncClient(base_url=stack.sri_admin_url, timeout=30) as http:
         ctx = BenchContext(options, stack, f"{started:%H%M%S}", COUNTRIES[options.country](), SriAdmin(http),
                            CpuMeter(stack.pids()), report)
@@ -72,8 +81,7 @@ async def run(options: BenchOptions) -> tuple[Report, bool]:
             log.info("bench.section_done", section=name)
     if not options.keep_data:
         _drop_bulk(config.data_dir)
-    report.notes.append(f"logs of every process: {config.data_dir / 'logs'}")
-    return report, ok
+    return ok
 
 
 def _drop_bulk(data_dir: Path) -> None:

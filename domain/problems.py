@@ -17,7 +17,9 @@ class Problem(BaseModel):
     field: str
     code: str
     message: str
-    severity: Literal["error", "warning"] = "error"
+    # error blocks the invoice; warning is shown; alert is shown and also raised to operators (a numbering
+    # range about to run out, say) without blocking anything.
+    severity: Literal["error", "warning", "alert"] = "error"
 
 
 def errors_only(problems: list[Problem]) -> list[Problem]:

@@ -72,6 +72,7 @@ class CreditNoteWorkflow:
                 CreditLedgerInput(credit_key=p.state.invoice_key, original_key=inp.original_key, sale=p.sale,
                                   numbering=numbering, authorization=authorization, amount=amount,
                                   documents=dict(p.state.documents)), bool))
+        p.state.step = "done"
         await p.move(InvoiceStatus.COMPLETED, "worker", f"credited {amount}")
         return CreditNoteResult(state=p.state, amount=amount)
 

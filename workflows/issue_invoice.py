@@ -190,6 +190,7 @@ class IssueInvoiceWorkflow:
             await p.alert("ledger_refused", f"ledger posting failed for good: {error.cause or error}")
             await self._credit_fully("ledger refused the posting", "worker", book=False)
             return
+        p.state.step = "done"
         await p.move(InvoiceStatus.COMPLETED, "worker", "booked in the ledger")
 
     async def _authorize(self, numbering: Numbering) -> tuple[Authorization, DocumentRef]:

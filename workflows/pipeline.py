@@ -105,6 +105,9 @@ class Pipeline:
         self.state.problems = result.problems  # warnings stay visible
         if errors_only(result.problems):
             raise StepFailed(result.problems)
+        for problem in result.problems:
+            if problem.severity == "alert" and problem.code not in self.state.alerts:
+                await self.alert(problem.code, problem.message)
         self.state.total = result.total
 
     async def number(self) -> Numbering:

@@ -46,6 +46,10 @@ class DianIssuerProfile(BaseModel):
     # The password is read from a file (a mounted secret) rather than living in the configuration.
     certificate_password_file: Path
     test_set_id: str | None = None
+    # Alert operators when fewer numbers than this remain in the resolution's range, or fewer days of
+    # validity, so a new resolution is requested before invoices would be refused.
+    warn_numbers_left: int = 500
+    warn_days_left: int = 30
     email_from: str = "facturacion@example.invalid"
 
     @model_validator(mode="after")

@@ -29,7 +29,7 @@ from adapters.colombia.xades_epes import sign_ubl
 from adapters.countries import Attachment, AuthorityDecision, BuiltDocument
 from adapters.ledger.numbering import NumberAllocator, NumberRequest
 from domain.colombia.credit import credit_problems, credited_sale
-from domain.colombia.numbering import number_problems
+from domain.colombia.numbering import WarningThreshold, number_problems, resolution_warnings
 from domain.colombia.resolution import NumberingResolution
 from domain.colombia.sale import ColombiaSale
 from domain.colombia.totals import compute_totals
@@ -89,7 +89,14 @@ class ColombiaProfile:
                             message=f"NIT {sale.issuer_id} is not an issuer configured in this worker")]
         if credit is not None:
             return credit_problems(sale, credit.lines, credit.reason)
-        return validate_sale(sale, today=self.now().date(), resolution=issuer.resolution)
+        resolution, today = issuer.resolution, self.now().date()
+        used = self._allocator.peek(issuer.nit, DOC_CODES["invoice"], resolution.prefix_text, "")
+        next_number = resolution.range_from + used
+        # Before it happens: a range about to run out or a resolution about to expire alerts operators.
+        alerts = [p.model_copy(update={"severity": "alert"}) for p in resolution_warnings(
+            resolution, next_number, today, WarningThreshold(numbers=issuer.warn_numbers_left,
+                                                             days=issuer.warn_days_left))]
+        return validate_sale(sale, today=today, resolution=resolution, next_number=next_number) + alerts
 
     def total(self, sale: Sale, credit: CreditSpec | None) -> Decimal:
         sale = _colombian(sale)

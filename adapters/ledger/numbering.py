@@ -56,6 +56,12 @@ class NumberAllocator:
                 raise
             return existing
 
+    def peek(self, ruc: str, doc_code: str, establishment: str, emission_point: str) -> int:
+        """The last number handed out in a series (0 before the first); reading it allocates nothing."""
+        with Session(self._engine) as session:
+            counter = session.get(SequenceCounter, (ruc, doc_code, establishment, emission_point))
+            return 0 if counter is None else counter.last_value
+
     def _existing(self, invoice_key: str) -> Allocated | None:
         with Session(self._engine) as session:
             row = session.get(NumberAllocation, invoice_key)

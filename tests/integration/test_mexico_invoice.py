@@ -247,3 +247,36 @@ async def test_motive_01_cancels_after_the_substitute_is_stamped(
     sub_state = await invoices.invoice("MX", substitute.issuer_id, substitute.order_id).status()
     stamped = FolderDocumentStore(stack.settings.documents_path).get(sub_state.documents["authorized_xml"])
     assert b'TipoRelacion="04"' in stamped and uuid.encode() in stamped
+
+
+async def test_a_cfdi_past_the_72_hour_window_is_redated_and_resealed_not_sent_stale(
+    stack: EmbeddedStack, invoices: InvoiceClient, pac_admin: dict[str, httpx.AsyncClient],
+) -> None:
+    mx_sale = sale("MX-OLD")
+    key = sale_key(mx_sale)
+    assert stack.settings.mexico_issuers_file is not None
+    profile = MexicoProfile(load_mexico_issuers(stack.settings.mexico_issuers_file),
+                            NumberAllocator(make_engine(stack.settings.ledger_url)), {})
+    numbering = profile.allocate(key, mx_sale, "invoice")
+    # Sealed 73 hours ago (an outage that outlasted the SAT's window) and still waiting to be stamped.
+    stale = profile.build_signed(mx_sale, numbering, "invoice", None,
+                                 signing_time=profile.now() - timedelta(hours=73)).xml
+    FolderDocumentStore(stack.settings.documents_path).put_once(signed_document_key(key, 1), stale,
+                                                                "application/xml")
+    refusals_before = await _answers_with_code(pac_admin, "401")
+    state = (await asyncio.wait_for((await invoices.issue(mx_sale)).result(), 60)).state
+    assert state.status == InvoiceStatus.COMPLETED
+    assert state.revision == 2  # re-sealed with a fresh Fecha under the same serie and folio
+    assert state.numbering is not None and state.numbering.document_number == numbering.document_number
+    stamped = FolderDocumentStore(stack.settings.documents_path).get(state.documents["authorized_xml"])
+    assert state.authorization is not None
+    assert read_timbre(stamped).uuid == state.authorization.number
+    # The stale document never reached a PAC: no PAC answered 401 meanwhile.
+    assert await _answers_with_code(pac_admin, "401") == refusals_before
+
+
+async def _answers_with_code(pac_admin: dict[str, httpx.AsyncClient], code: str) -> int:
+    total = 0
+    for admin in pac_admin.values():
+        total += int((await admin.get("/admin/stats")).json()["codes"].get(code, 0))
+    return total

@@ -58,10 +58,11 @@ class NotifyActivities:
             pending_authorization=inp.purpose.startswith("pending"),
         ))
         try:
-            self._mailer.send(message)
+            self._mailer.send(message, on_accepted=lambda: self._books.record_mail(mid, inp.invoice_key, recipient))
         except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryFailed(f"mail server refused the message: {exc}") from exc
-        self._books.record_mail(mid, inp.invoice_key, recipient)
+            if self._books.mail_sent(mid) is None:
+                raise DeliveryFailed(f"mail server refused the message: {exc}") from exc
+            # Accepted and recorded; only the goodbye failed. The message is out.
         log.info("notify.mailed", invoice_key=inp.invoice_key, message_id=mid, purpose=inp.purpose)
         return NotifyResult(message_id=mid, recipient=recipient, sent_now=True)
 

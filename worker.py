@@ -165,7 +165,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
                     ledger.post_credit, ledger.void_invoice, ledger.record_transition, health.authority_status,
                     health.report_outage, cancellation.cancel_at_authority, cancellation.cancellation_status],
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
-        workflow_runner=sandbox_runner(),
+        max_cached_workflows=settings.max_cached_workflows, workflow_runner=sandbox_runner(),
     )
 
 

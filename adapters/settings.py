@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     drain_per_second: float = 20.0
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
+    # Workflows kept in memory between tasks. Invoices parked in contingency sit in this cache (~150 KiB
+    # each); beyond it they are evicted and replayed from history when released, which bounds memory.
+    max_cached_workflows: int = 1000
     pdf_concurrency: int = 2
     log_level: str = "INFO"
 

@@ -28,9 +28,13 @@ from starter.client import InvoiceClient, InvoiceHandle
 
 log = structlog.get_logger(__name__)
 START_CONCURRENCY = 16
-SAMPLE_EVERY_SECONDS = 1.0
-# Parking gives up when no invoice finished parking for this long (a broken worker, a stuck step), rather
-# than waiting out a limit sized for thousands of invoices.
+# At most this many invoices on their way to contingency at once. About 100 invoices reaching the
+# submit step together during an outage deadlock the invoices worker (each one's authority_status local
+# activity queries the health workflow, whose query needs a workflow-task slot those invoices hold), so
+# the harness parks in waves below that and reports the deadlock as a finding, not as a figure.
+PARKING_AHEAD = 48
+POLL_SECONDS = 0.5
+# Parking gives up when no invoice finished parking for this long, rather than hanging the run.
 STALL_SECONDS = 90.0
 
 
@@ -48,6 +52,7 @@ class RssSample:
 @dataclass
 class Parked:
     handles: list[InvoiceHandle]
+    key_prefix: str
     seconds: float
     window: Window
     before: RssSample
@@ -69,46 +74,59 @@ def parked_count(engine: Engine, key_prefix: str) -> int:
 async def health_state(ctx: BenchContext) -> AuthorityHealthState | None:
     handle = ctx.stack.client.get_workflow_handle(authority_health_id(ctx.options.country))
     try:
-        state: AuthorityHealthState = await handle.query("status", result_type=AuthorityHealthState)
-    except (RPCError, WorkflowQueryFailedError):
-        return None  # not started yet: no outage reported so far
+        async with asyncio.timeout(10):
+            state: AuthorityHealthState = await handle.query("status", result_type=AuthorityHealthState)
+    except (RPCError, WorkflowQueryFailedError, TimeoutError):
+        return None  # not started yet (no outage reported so far), or not answering
     return state
+
+
+class _Parking:
+    def __init__(self, ctx: BenchContext, section: str, count: int) -> None:
+        self.ctx, self.section, self.count = ctx, section, count
+        self.client = InvoiceClient(ctx.stack.client,
+                                    BENCH_TIMINGS.model_copy(update={"submit_window": OUTAGE_SUBMIT_WINDOW}))
+        self.key_prefix = sale_key(ctx.make_sale(order_id(ctx.run_id, section, 0), 0))[: -len("00000")]
+        self.handles: list[InvoiceHandle] = []
+
+    async def start_more(self, parked: int) -> None:
+        room = min(self.count - len(self.handles), PARKING_AHEAD - (len(self.handles) - parked))
+        first = len(self.handles)
+        sale = self.ctx.make_sale
+        self.handles += await bounded(
+            [partial(self.client.issue, sale(order_id(self.ctx.run_id, self.section, i), i), requested_by="bench")
+             for i in range(first, first + max(0, room))], START_CONCURRENCY)
+
+    async def run(self, engine: Engine, began: float) -> list[RssSample]:
+        samples: list[RssSample] = []
+        progress_at, last = began, -1
+        while True:
+            parked = await asyncio.to_thread(parked_count, engine, self.key_prefix)
+            samples.append(RssSample(time.monotonic() - began, parked, worker_rss(self.ctx)))
+            if parked >= self.count:
+                return samples
+            if parked != last:
+                progress_at, last = time.monotonic(), parked
+            elif time.monotonic() - progress_at > STALL_SECONDS:
+                raise RuntimeError(f"parking stalled at {parked} of {self.count} invoices; see the worker logs under "
+                                   f"{self.ctx.stack.settings.data_dir / 'logs'}")
+            await self.start_more(parked)
+            await asyncio.sleep(POLL_SECONDS)
 
 
 async def park(ctx: BenchContext, section: str, count: int) -> Parked:
     await ctx.sri.faults(mode="refuse")
-    client = InvoiceClient(ctx.stack.client, BENCH_TIMINGS.model_copy(update={"submit_window": OUTAGE_SUBMIT_WINDOW}))
-    first = ctx.make_sale(order_id(ctx.run_id, section, 0), 0)
-    key_prefix = sale_key(first)[: -len("00000")]
+    parking = _Parking(ctx, section, count)
     engine = make_engine(ctx.stack.settings.ledger_url)
-    calls = [partial(client.issue, ctx.make_sale(order_id(ctx.run_id, section, i), i), requested_by="bench")
-             for i in range(count)]
-    log.info("bench.parking", section=section, invoices=count)
+    log.info("bench.parking", section=section, invoices=count, ahead=PARKING_AHEAD)
     before = RssSample(0.0, 0, worker_rss(ctx))
     start = mark(ctx.meter)
     began = time.monotonic()
-    starting = asyncio.create_task(bounded(calls, START_CONCURRENCY))
-    samples: list[RssSample] = []
-    progress_at, last = began, -1
     try:
-        while True:
-            parked = await asyncio.to_thread(parked_count, engine, key_prefix)
-            samples.append(RssSample(time.monotonic() - began, parked, worker_rss(ctx)))
-            if starting.done() and starting.exception() is not None:
-                raise RuntimeError("starting the invoices failed") from starting.exception()
-            if parked >= count and starting.done():
-                break
-            if parked != last:
-                progress_at, last = time.monotonic(), parked
-            elif time.monotonic() - progress_at > STALL_SECONDS:
-                raise RuntimeError(f"parking stalled at {parked} of {count} invoices; see the worker logs under "
-                                   f"{ctx.stack.settings.data_dir / 'logs'}")
-            await asyncio.sleep(SAMPLE_EVERY_SECONDS)
-        handles = await starting
+        samples = await parking.run(engine, began)
     finally:
-        starting.cancel()  # a no-op once it finished; stops the starts when parking failed
         engine.dispose()
     seconds = time.monotonic() - began
     window = since(ctx.meter, start)
     log.info("bench.parked", section=section, invoices=count, seconds=round(seconds, 1))
-    return Parked(handles, seconds, window, before, samples, await health_state(ctx))
+    return Parked(parking.handles, parking.key_prefix, seconds, window, before, samples, await health_state(ctx))

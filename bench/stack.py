@@ -15,6 +15,7 @@ import structlog
 from temporalio.client import Client
 
 from adapters.settings import Settings
+from bench.pipes import keep_draining
 from bench.proc import children, command_line
 from starter.processes import ChildProcess
 from starter.stack import EmbeddedStack, StackOptions, embedded_stack, worker_environment
@@ -51,13 +52,15 @@ class BenchStack:
     def sri_admin_url(self) -> str:
         return self.embedded.sri_admin_url
 
+    def simulators(self) -> list[ChildProcess]:
+        """Whatever simulators the embedded stack runs (SRI, SMTP, and more as countries join)."""
+        return [value for f in dataclasses.fields(self.embedded)
+                if isinstance(value := getattr(self.embedded, f.name), ChildProcess)]
+
     def pids(self) -> dict[str, int]:
         """Every process whose CPU the harness charges, by role (our own pid is the load driver)."""
         pids = {"temporal-server": self.temporal_pid, "driver (this process)": os.getpid()}
-        # Whatever simulators the embedded stack runs (SRI, SMTP, and more as countries join).
-        simulators = [value for f in dataclasses.fields(self.embedded)
-                      if isinstance(value := getattr(self.embedded, f.name), ChildProcess)]
-        for child in [*self.workers.values(), *simulators]:
+        for child in [*self.workers.values(), *self.simulators()]:
             if child.process is not None:
                 pids[child.name] = child.process.pid
         return pids
@@ -92,6 +95,8 @@ async def bench_stack(config: StackConfig) -> AsyncIterator[BenchStack]:
                            drain_per_second=config.drain_per_second)
     async with embedded_stack(options) as embedded:
         stack = BenchStack(config, embedded, _temporal_server_pid())
+        for simulator in stack.simulators():
+            keep_draining(simulator)
         logs = embedded.settings.data_dir / "logs"
         specs = [("worker-invoices", "worker", "invoices"),
                  *((_pdf_name(i, config.pdf_workers), "worker", "pdf") for i in range(config.pdf_workers)),
@@ -101,6 +106,7 @@ async def bench_stack(config: StackConfig) -> AsyncIterator[BenchStack]:
                 child = _worker(name, module, embedded.settings, logs, role)
                 stack.workers[name] = child  # registered first, so a start that fails is still stopped
                 await asyncio.to_thread(child.start, 60.0)
+                keep_draining(child)
             log.info("bench.stack_ready", temporal=embedded.settings.temporal_address,
                      data_dir=str(embedded.settings.data_dir), pids=stack.pids())
             yield stack

@@ -1,6 +1,6 @@
 """The SRI simulator as a real process: CLI, ready line, SOAP + admin ports, faults, restart.
 
-Runs without Temporal. Set COMPROBANTE_SCHEMAS=/work/shared/vectors to exercise the XSD
+Runs without Temporal. Set COMPROBANTE_SCHEMAS=../shared/vectors to exercise the XSD
 path (it is passed through to the process); without it the built-in structure check runs.
 """
 

@@ -93,9 +93,21 @@ async def record() -> None:
             (HISTORIES / "index.json").write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
             for name, workflow_id in saved.items():
                 history = await stack.client.get_workflow_handle(workflow_id).fetch_history()
-                (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
+                (HISTORIES / f"{name}.json").write_text(without_stack_traces(history.to_json()), encoding="utf-8")
                 sys.stdout.write(f"recorded {name}: {len(history.events)} events\n")
             await admin.aclose()
+
+
+def without_stack_traces(history_json: str) -> str:
+    """Failure stack traces name this machine's paths and play no part in replay: blank them."""
+    def scrub(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: ("" if k == "stackTrace" else scrub(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [scrub(v) for v in node]
+        return node
+
+    return json.dumps(scrub(json.loads(history_json)), indent=2)
 
 
 async def _wait_status(handle, status: str) -> None:  # type: ignore[no-untyped-def]

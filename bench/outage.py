@@ -5,6 +5,7 @@ authority-health workflow to release it."""
 import asyncio
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 import structlog
@@ -36,6 +37,11 @@ PARKING_AHEAD = 48
 POLL_SECONDS = 0.5
 # Parking gives up when no invoice finished parking for this long, rather than hanging the run.
 STALL_SECONDS = 90.0
+# Parking thousands of invoices takes longer than Ecuador's 10-minute contingency alert: the first ones
+# would wake to alert while the last ones park. The memory and drain figures are about waiting invoices,
+# so the alert is pushed out of the run (the alert herd itself is reported as a finding).
+PARKED_TIMINGS = BENCH_TIMINGS.model_copy(update={"submit_window": OUTAGE_SUBMIT_WINDOW,
+                                                  "contingency_alert_after": timedelta(hours=2)})
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ class Parked:
     before: RssSample
     samples: list[RssSample] = field(default_factory=list)
     health: AuthorityHealthState | None = None
+    # Parking stopped making progress: only `parked` of the invoices reached contingency.
+    stalled: bool = False
+
+    @property
+    def parked(self) -> int:
+        return self.samples[-1].parked if self.samples else 0
 
 
 def worker_rss(ctx: BenchContext) -> dict[str, int]:
@@ -84,10 +96,10 @@ async def health_state(ctx: BenchContext) -> AuthorityHealthState | None:
 class _Parking:
     def __init__(self, ctx: BenchContext, section: str, count: int) -> None:
         self.ctx, self.section, self.count = ctx, section, count
-        self.client = InvoiceClient(ctx.stack.client,
-                                    BENCH_TIMINGS.model_copy(update={"submit_window": OUTAGE_SUBMIT_WINDOW}))
+        self.client = InvoiceClient(ctx.stack.client, PARKED_TIMINGS)
         self.key_prefix = sale_key(ctx.make_sale(order_id(ctx.run_id, section, 0), 0))[: -len("00000")]
         self.handles: list[InvoiceHandle] = []
+        self.stalled = False
 
     async def start_more(self, parked: int) -> None:
         room = min(self.count - len(self.handles), PARKING_AHEAD - (len(self.handles) - parked))
@@ -108,8 +120,10 @@ class _Parking:
             if parked != last:
                 progress_at, last = time.monotonic(), parked
             elif time.monotonic() - progress_at > STALL_SECONDS:
-                raise RuntimeError(f"parking stalled at {parked} of {self.count} invoices; see the worker logs under "
-                                   f"{self.ctx.stack.settings.data_dir / 'logs'}")
+                log.error("bench.parking_stalled", parked=parked, invoices=self.count,
+                          logs=str(self.ctx.stack.settings.data_dir / "logs"))
+                self.stalled = True
+                return samples
             await self.start_more(parked)
             await asyncio.sleep(POLL_SECONDS)
 
@@ -129,4 +143,5 @@ async def park(ctx: BenchContext, section: str, count: int) -> Parked:
     seconds = time.monotonic() - began
     window = since(ctx.meter, start)
     log.info("bench.parked", section=section, invoices=count, seconds=round(seconds, 1))
-    return Parked(parking.handles, parking.key_prefix, seconds, window, before, samples, await health_state(ctx))
+    return Parked(parking.handles, parking.key_prefix, seconds, window, before, samples, await health_state(ctx),
+                  parking.stalled)

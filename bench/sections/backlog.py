@@ -59,6 +59,11 @@ async def _receptions(ctx: BenchContext, handles: list[InvoiceHandle]) -> list[i
 async def backlog(ctx: BenchContext) -> None:
     count, rate_cfg = ctx.options.sizes.backlog, ctx.options.drain_rate
     parked = await park(ctx, "backlog", count)
+    if parked.stalled:
+        ctx.report.notes.append(f"backlog: parking stalled at {parked.parked} of {count}; no drain was measured")
+        ctx.report.add([Figure(SECTION, "parking stalled", 1.0, "yes=1", f"parked {parked.parked} of {count}",
+                               "0", False)], "backlog", {"invoices": count, "parked": parked.parked})
+        return
     log.info("bench.fault_cleared", backlog=count, drain_per_second=rate_cfg)
     start = mark(ctx.meter)
     cleared_at = now()

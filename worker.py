@@ -56,6 +56,7 @@ from workflows.resend import ResendWorkflow
 
 log = structlog.get_logger(__name__)
 WORKFLOWS = [IssueInvoiceWorkflow, CreditNoteWorkflow, AuthorityHealthWorkflow, ResendWorkflow, CancelCfdiWorkflow]
+INVOICE_WORKFLOWS = [w for w in WORKFLOWS if w is not AuthorityHealthWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -138,6 +139,7 @@ def build_workers(client: Client, settings: Settings, adapters: Adapters,
     workers = []
     if settings.worker_role in ("all", "invoices"):
         workers.append(_invoice_worker(client, settings, adapters, executor))
+        workers.append(_health_worker(client, adapters))
     if settings.worker_role in ("all", "pdf"):
         workers.append(_pdf_worker(client, settings, adapters, executor))
     return workers
@@ -158,7 +160,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
                                                      drain_per_second=settings.drain_per_second))
     return Worker(
-        client, task_queue=names.INVOICE_QUEUE, workflows=WORKFLOWS,
+        client, task_queue=names.INVOICE_QUEUE, workflows=INVOICE_WORKFLOWS,
         activities=[prepare.validate, prepare.allocate, sign.build_and_sign, authority.submit,
                     authority.poll_authorization, authority.probe_authority, notify.send_email,
                     notify.send_webhook, notify.raise_alert, ledger.post_ledger, ledger.reserve_credit,
@@ -167,6 +169,13 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows, workflow_runner=sandbox_runner(),
     )
+
+
+def _health_worker(client: Client, a: Adapters) -> Worker:
+    """The authority-health workflows and their probes, on slots of their own (see names.HEALTH_QUEUE)."""
+    authority = AuthorityActivities(a.countries, a.store)
+    return Worker(client, task_queue=names.HEALTH_QUEUE, workflows=[AuthorityHealthWorkflow],
+                  activities=[authority.probe_authority], workflow_runner=sandbox_runner())
 
 
 def _pdf_worker(client: Client, settings: Settings, a: Adapters, executor: ThreadPoolExecutor) -> Worker:

@@ -39,7 +39,7 @@ class HealthActivities:
         await self._client.start_workflow(
             names.AUTHORITY_HEALTH_WORKFLOW,
             AuthorityHealthInput(country=inp.country, settings=self._settings),
-            id=names.authority_health_id(inp.country), task_queue=names.INVOICE_QUEUE,
+            id=names.authority_health_id(inp.country), task_queue=names.HEALTH_QUEUE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             start_signal="report_down", start_signal_args=[inp],
         )

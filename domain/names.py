@@ -8,6 +8,10 @@ INVOICE_QUEUE = "comprobante-invoices"
 # PDF rendering is CPU-heavy; its own queue lets it run in separate processes without starving
 # workflow tasks (the 2 s deadlock detector) or the authority calls.
 PDF_QUEUE = "comprobante-pdf"
+# The authority-health workflows have their own queue and worker: invoices query them while holding
+# workflow-task slots, so sharing those slots could leave the queries nothing to run on (a deadlock
+# seen with a few hundred invoices released at once).
+HEALTH_QUEUE = "comprobante-health"
 
 VALIDATE = "validate_sale"
 ALLOCATE_NUMBER = "allocate_number"

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,9 +49,24 @@ class ChildProcess:
             except json.JSONDecodeError:
                 continue
             if isinstance(announced, dict) and str(announced.get("event", "")).endswith(".ready"):
+                self._drain_stdout()
                 return announced
         self.stop()
         raise RuntimeError(f"{self.name} did not start; see {self.log_path}")
+
+    def _drain_stdout(self) -> None:
+        """Keep reading the child's stdout into its log: a child that prints after its readiness line
+        (the SMTP capture logs every message) would otherwise block once the pipe buffer is full."""
+        assert self.process is not None
+        assert self.process.stdout is not None
+        source, log = self.process.stdout, self._log
+
+        def pump() -> None:
+            for line in iter(source.readline, b""):
+                if log is not None and not log.closed:
+                    log.write(line)
+
+        threading.Thread(target=pump, name=f"{self.name}-stdout", daemon=True).start()
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process is None or self.process.poll() is not None:

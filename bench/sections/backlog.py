@@ -107,7 +107,7 @@ async def backlog(ctx: BenchContext) -> None:
         Figure(SECTION, "duplicated or missing at the SRI", float(duplicated), "inv",
                "GET /admin/documents/{clave} of every completed one: accepted_receptions must be exactly 1", "0",
                duplicated == 0),
-        *cpu_figures(SECTION, window, max(done, 1), "inv", WORKERS)[:2],
+        *(cpu_figures(SECTION, window, done, "inv", WORKERS)[:2] if done else []),
         noise_figure(SECTION, window),
     ]
     ctx.report.add(figures, "backlog", {

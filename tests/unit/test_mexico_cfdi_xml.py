@@ -1,6 +1,6 @@
 """CFDI 4.0 builder and sealing: XSD, cadena original and sello, against the SAT's official files.
 
-The official-file checks need COMPROBANTE_SCHEMAS (=/work/shared/vectors) and skip without it; the rest
+The official-file checks need COMPROBANTE_SCHEMAS (=../shared/vectors) and skip without it; the rest
 runs against the SAT files bundled with satcfdi.
 """
 

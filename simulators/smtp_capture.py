@@ -6,9 +6,7 @@ server; only the delivery is replaced by a file in a folder a person (or a test)
 
 import argparse
 import asyncio
-import json
 import re
-import sys
 import time
 from email.parser import BytesHeaderParser
 from email.policy import default
@@ -17,6 +15,8 @@ from pathlib import Path
 import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from simulators.common.cli import announce_ready
 
 log = structlog.get_logger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -68,8 +68,7 @@ def main(argv: list[str]) -> int:
     controller = Controller(MaildirHandler(args.maildir), hostname=args.host, port=args.port,
                             data_size_limit=50 * 1024 * 1024)
     controller.start()
-    sys.stdout.write(json.dumps({"event": "simulator.ready", "service": "smtp", "port": args.port}) + "\n")
-    sys.stdout.flush()
+    announce_ready("smtp", port=args.port)
     try:
         asyncio.run(_forever())
     except KeyboardInterrupt:

@@ -2,8 +2,8 @@
 
 Module map (one job each):
 
-* ``cli`` — ``python -m simulators dian``: arguments, listeners, ready line.
-* ``app`` / ``admin`` — the SOAP port and the JSON admin port (listeners shared with the SRI simulator).
+* ``cli`` — ``python -m simulators dian``: the DIAN's own arguments and start-up.
+* ``app`` / ``admin`` — the SOAP port and the JSON admin port (plumbing in ``simulators.common``).
 * ``service`` — the operations on top of the checks and the store.
 * ``wssecurity`` — the caller's WS-Security signature; ``xades_check`` — the document's XAdES-EPES.
 * ``xmlsig`` — an XMLDSig engine on lxml + cryptography (independent of the product's xmlsec).

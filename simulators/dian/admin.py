@@ -7,7 +7,6 @@ It stays up while the SOAP port is in ``refuse`` mode, so tests can always switc
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -17,20 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from simulators.common.admin import bad_request, faults_endpoint, health_endpoint, json_object, reset_endpoint
+from simulators.common.server import Listener
 from simulators.dian.checks import Resolution
-from simulators.dian.faults import InvalidFaults
+from simulators.dian.faults import FaultSettings
 from simulators.dian.service import DianService
-from simulators.sri.server import Listener
-
-
-async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
-    try:
-        payload: Any = await request.json()
-    except json.JSONDecodeError:
-        return JSONResponse({"error": "body must be JSON"}, status_code=400)
-    if not isinstance(payload, dict):
-        return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
-    return payload
 
 
 def parse_resolution(item: dict[str, Any]) -> Resolution:
@@ -43,8 +33,11 @@ def parse_resolution(item: dict[str, Any]) -> Resolution:
 
 
 def create_admin_app(service: DianService, soap_listener: Listener) -> Starlette:
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "soap_listening": soap_listener.listening, "mode": service.faults.mode})
+    def current() -> FaultSettings:
+        return service.faults
+
+    def publish(updated: FaultSettings) -> None:
+        service.faults = updated
 
     async def stats(request: Request) -> JSONResponse:
         counts = await anyio.to_thread.run_sync(service.store.stats)
@@ -57,55 +50,33 @@ def create_admin_app(service: DianService, soap_listener: Listener) -> Starlette
             return JSONResponse({"error": "unknown document key", "cufe": key}, status_code=404)
         return JSONResponse(report)
 
-    async def faults(request: Request) -> JSONResponse:
-        if request.method == "GET":
-            return JSONResponse(service.faults.to_json())
-        payload = await _json_object(request)
-        if isinstance(payload, JSONResponse):
-            return payload
-        try:
-            updated = service.faults.updated(payload)
-        except InvalidFaults as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        # Switch the listener before publishing the mode: when this returns, the port really refuses.
-        if updated.mode == "refuse":
-            await soap_listener.stop()
-        else:
-            await soap_listener.start()
-        service.faults = updated
-        return JSONResponse(updated.to_json())
-
-    async def reset(request: Request) -> JSONResponse:
-        await anyio.to_thread.run_sync(service.store.reset)
-        return JSONResponse({"status": "reset"})
-
     async def software(request: Request) -> JSONResponse:
-        payload = await _json_object(request)
+        payload = await json_object(request)
         if isinstance(payload, JSONResponse):
             return payload
         if not isinstance(payload.get("id"), str) or not isinstance(payload.get("pin"), str):
-            return JSONResponse({"error": "id and pin must be strings"}, status_code=400)
+            return bad_request("id and pin must be strings")
         await anyio.to_thread.run_sync(service.store.add_software, payload["id"], payload["pin"])
         return JSONResponse({"status": "registered", "id": payload["id"]})
 
     async def resolutions(request: Request) -> JSONResponse:
-        payload = await _json_object(request)
+        payload = await json_object(request)
         if isinstance(payload, JSONResponse):
             return payload
         try:
             resolution = parse_resolution(payload)
         except (KeyError, ValueError, TypeError) as exc:
-            return JSONResponse({"error": f"invalid resolution: {exc}"}, status_code=400)
+            return bad_request(f"invalid resolution: {exc}")
         await anyio.to_thread.run_sync(service.store.add_resolution, resolution)
         return JSONResponse({"status": "registered", "authorization": resolution.authorization})
 
     return Starlette(
         routes=[
-            Route("/admin/health", health, methods=["GET"]),
+            Route("/admin/health", health_endpoint(current, soap_listener), methods=["GET"]),
             Route("/admin/stats", stats, methods=["GET"]),
             Route("/admin/documents/{cufe}", document, methods=["GET"]),
-            Route("/admin/faults", faults, methods=["GET", "POST"]),
-            Route("/admin/reset", reset, methods=["POST"]),
+            Route("/admin/faults", faults_endpoint(current, publish, soap_listener), methods=["GET", "POST"]),
+            Route("/admin/reset", reset_endpoint(service.store.reset), methods=["POST"]),
             Route("/admin/software", software, methods=["POST"]),
             Route("/admin/resolutions", resolutions, methods=["POST"]),
         ]

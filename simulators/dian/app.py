@@ -7,17 +7,14 @@ the reason is logged here, since DIAN does not say it.
 
 from __future__ import annotations
 
-import asyncio
-
 import anyio.to_thread
 import structlog
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from simulators.common.http import InjectedAnswers, body_up_to, html_error, post_only, soap_endpoint, xml_response
 from simulators.dian import soap
-from simulators.dian.faults import FaultSettings
 from simulators.dian.service import DianService
 from simulators.dian.wssecurity import SecurityFault, verify_request
 
@@ -27,22 +24,22 @@ PATH = "/WcfDianCustomerServices.svc"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 _TRUNCATED = (f'<s:Envelope xmlns:s="{soap.SOAP12}"><s:Body><SendBillSyncResponse xmlns="{soap.WCF}">'
               "<SendBillSyncResult><b:IsVal").encode()
+# DIAN's answer to anything that fails on its side, whatever the cause.
+_GENERIC_ERROR = "Ha ocurrido un error. Por favor inténtentelo de nuevo."
+_GET = post_only("Use POST with a SOAP 1.2 envelope")
 
 
 def _xml(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, headers={"content-type": soap.CONTENT_TYPE})
+    return xml_response(body, soap.CONTENT_TYPE, status)
 
 
-def _injected(faults: FaultSettings) -> Response | None:
-    if faults.mode in ("http_500", "http_503", "http_507"):
-        status = int(faults.mode.removeprefix("http_"))
-        return Response("Service Unavailable" if status == 503 else "Server Error", status_code=status,
-                        media_type="text/html")
-    if faults.mode == "malformed":
-        return _xml(_TRUNCATED)
-    if faults.mode == "soap_fault":
-        return _xml(soap.fault("Ha ocurrido un error. Por favor inténtentelo de nuevo."), 500)
-    return None
+_INJECTED: InjectedAnswers = {
+    "http_500": lambda: html_error(500, "Server Error"),
+    "http_503": lambda: html_error(503, "Service Unavailable"),
+    "http_507": lambda: html_error(507, "Server Error"),
+    "malformed": lambda: _xml(_TRUNCATED),
+    "soap_fault": lambda: _xml(soap.fault(_GENERIC_ERROR), 500),
+}
 
 
 def _dispatch(service: DianService, body: bytes) -> bytes:
@@ -68,29 +65,23 @@ async def _answer(service: DianService, body: bytes) -> Response:
         answer = await anyio.to_thread.run_sync(_dispatch, service, body)
     except soap.SoapRequestError as exc:
         log.info("dian.soap_fault", reason=str(exc))
-        return _xml(soap.fault(str(exc), "s:Sender"), 500)
+        return _xml(soap.fault(str(exc), exc.code), 500)
     except SecurityFault as exc:
         log.info("dian.security_fault", reason=str(exc))
         return _xml(soap.fault(), 500)
     except Exception:  # a simulator bug must still look like a DIAN server error
         log.exception("dian.internal_error")
-        return _xml(soap.fault("Ha ocurrido un error. Por favor inténtentelo de nuevo."), 500)
+        return _xml(soap.fault(_GENERIC_ERROR), 500)
     return _xml(answer)
 
 
 def create_soap_app(service: DianService) -> Starlette:
-    async def endpoint(request: Request) -> Response:
-        faults = service.faults
-        if faults.latency_ms:
-            await asyncio.sleep(faults.latency_ms / 1000)
-        injected = _injected(faults)
-        if injected is not None:
-            return injected
-        if request.method == "GET":
-            return Response("Use POST with a SOAP 1.2 envelope", status_code=405, headers={"allow": "POST"})
-        body = await request.body()
-        if len(body) > MAX_REQUEST_BYTES:
-            return _xml(soap.fault("Request entity too large", "s:Sender"), 500)
-        return await _answer(service, body)
-
+    endpoint = soap_endpoint(
+        lambda: service.faults,
+        _INJECTED,
+        on_get=_GET,
+        read_body=body_up_to(MAX_REQUEST_BYTES),
+        too_large=lambda: _xml(soap.fault("Request entity too large", "s:Sender"), 500),
+        process=lambda request, body: _answer(service, body),
+    )
     return Starlette(routes=[Route(PATH, endpoint, methods=["GET", "POST"])])

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
-import signal
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import structlog
 
+from simulators.common import cli, lifecycle
+from simulators.common.server import Listener
 from simulators.dian.admin import create_admin_app, parse_resolution
 from simulators.dian.app import create_soap_app
 from simulators.dian.certificates import load_trust_store, simulator_identity
@@ -20,27 +18,15 @@ from simulators.dian.faults import FaultSettings
 from simulators.dian.schemas import SchemaSet
 from simulators.dian.service import HABILITACION_TECHNICAL_KEY, DianService, Signer
 from simulators.dian.store import Store
-from simulators.sri import logs
-from simulators.sri.server import Listener
 
 log = structlog.get_logger("simulators.dian")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m simulators dian",
-        description="Local stand-in for the DIAN (Colombia) WcfDianCustomerServices: SendBillSync, "
-        "SendBillAsync/SendTestSetAsync, GetStatus, GetStatusZip.",
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="SOAP port (0: pick a free one, see the ready line)")
-    parser.add_argument("--admin-port", type=int, default=0, help="admin JSON port (0: pick a free one)")
-    parser.add_argument("--state-dir", type=Path, required=True, help="directory for the SQLite state and DIAN key")
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trust-store", type=Path, help="PEM file with the CAs signing certificates must chain to")
-    parser.add_argument(
-        "--schemas", type=Path,
-        default=Path(os.environ["COMPROBANTE_SCHEMAS"]) if os.environ.get("COMPROBANTE_SCHEMAS") else None,
-        help="vectors directory holding colombia/xsd-ubl21-dian (default: $COMPROBANTE_SCHEMAS); "
+    cli.add_schemas_option(
+        parser,
+        help_text="vectors directory holding colombia/xsd-ubl21-dian (default: $COMPROBANTE_SCHEMAS); "
         "without it only the structural checks run",
     )
     parser.add_argument("--processing-delay", type=float, default=0.0,
@@ -52,8 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
                         '"range_to", "valid_from", "valid_to", "technical_key"}]')
     parser.add_argument("--test-technical-key", default=HABILITACION_TECHNICAL_KEY,
                         help="ClTec used for habilitación CUFEs of unregistered ranges (reference §2.3)")
-    parser.add_argument("--log-level", default="info")
-    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return cli.simulator_parser(
+        "dian",
+        "Local stand-in for the DIAN (Colombia) WcfDianCustomerServices: SendBillSync, "
+        "SendBillAsync/SendTestSetAsync, GetStatus, GetStatusZip.",
+        state_dir_help="directory for the SQLite state and DIAN key",
+        options=_options,
+    )
 
 
 def _register(store: Store, args: argparse.Namespace) -> None:
@@ -86,35 +80,14 @@ async def _run(args: argparse.Namespace) -> int:
                           test_technical_key=args.test_technical_key)
     soap_listener = Listener(create_soap_app(service), args.host, args.port, name="dian-soap")
     admin_listener = Listener(create_admin_app(service, soap_listener), args.host, args.admin_port, name="dian-admin")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await soap_listener.start()
-        await admin_listener.start()
-    except OSError as exc:
-        log.error("dian.bind_failed", error=str(exc))
-        await soap_listener.stop()
-        store.close()
-        return 2
-    log.info("dian.started", port=soap_listener.port, admin_port=admin_listener.port, state=str(store.path),
-             schemas=str(schemas.directory) if schemas.directory else None, trusted_cas=len(trusted),
-             processing_delay=args.processing_delay)
-    # The one stdout line launchers wait for (both ports accept connections by now).
-    ready = {"event": "simulator.ready", "service": "dian", "port": soap_listener.port,
-             "admin_port": admin_listener.port}
-    sys.stdout.write(json.dumps(ready) + "\n")
-    sys.stdout.flush()
-    await stop.wait()
-    log.info("dian.stopping")
-    await soap_listener.stop()
-    await admin_listener.stop()
-    store.close()
-    return 0
+
+    def started() -> None:
+        log.info("dian.started", port=soap_listener.port, admin_port=admin_listener.port, state=str(store.path),
+                 schemas=str(schemas.directory) if schemas.directory else None, trusted_cas=len(trusted),
+                 processing_delay=args.processing_delay)
+
+    return await lifecycle.serve(log, "dian", soap_listener, admin_listener, close=store.close, started=started)
 
 
 def main(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(list(argv))
-    logs.configure(args.log_level)
-    return asyncio.run(_run(args))
+    return cli.run(build_parser(), argv, _run)

@@ -5,44 +5,21 @@ these modes at runtime through the admin API.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal, cast
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simulators.common import faults as common
+from simulators.common.faults import InvalidFaults
+
+__all__ = ["MODES", "FaultSettings", "InvalidFaults", "Mode"]
 
 Mode = Literal["none", "refuse", "http_500", "http_503", "http_507", "malformed", "soap_fault"]
 MODES: tuple[Mode, ...] = ("none", "refuse", "http_500", "http_503", "http_507", "malformed", "soap_fault")
 
 
-class InvalidFaults(ValueError):
-    pass
-
-
 @dataclass
-class FaultSettings:
-    mode: Mode = "none"
-    latency_ms: int = 0
+class FaultSettings(common.FaultState):
+    mode: Mode = field(default="none", metadata=common.one_of(MODES))
+    latency_ms: int = field(default=0, metadata=common.NON_NEGATIVE_INTEGER)
     # Seconds an accepted document stays "en proceso" (66 on SendBillSync, 98 on GetStatus).
-    processing_delay_s: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def updated(self, payload: dict[str, Any]) -> FaultSettings:
-        unknown = set(payload) - {"mode", "latency_ms", "processing_delay_s"}
-        if unknown:
-            raise InvalidFaults(f"unknown fields: {sorted(unknown)}")
-        result = FaultSettings(**asdict(self))
-        if "mode" in payload:
-            if payload["mode"] not in MODES:
-                raise InvalidFaults(f"mode must be one of {list(MODES)}")
-            result.mode = cast(Mode, payload["mode"])
-        if "latency_ms" in payload:
-            latency = payload["latency_ms"]
-            if not isinstance(latency, int) or isinstance(latency, bool) or latency < 0:
-                raise InvalidFaults("latency_ms must be a non-negative integer")
-            result.latency_ms = latency
-        if "processing_delay_s" in payload:
-            delay = payload["processing_delay_s"]
-            if not isinstance(delay, int | float) or isinstance(delay, bool) or delay < 0:
-                raise InvalidFaults("processing_delay_s must be a non-negative number")
-            result.processing_delay_s = float(delay)
-        return result
+    processing_delay_s: float = field(default=0.0, metadata=common.NON_NEGATIVE_NUMBER)

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
+from simulators.common import soap as common
+
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 WCF = "http://wcf.dian.colombia"
 ACTION_BASE = "http://wcf.dian.colombia/IWcfDianCustomerServices/"
@@ -29,8 +31,10 @@ _WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utili
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 
 
-class SoapRequestError(Exception):
-    """Not a request this service understands: answered with a SOAP fault."""
+class SoapRequestError(common.SoapRequestError):
+    """Not a request this service understands: answered with a SOAP fault (the sender's)."""
+
+    default_code = "s:Sender"
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,8 @@ class UploadResult:
 
 
 def parse_request(body: bytes) -> Request:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        envelope = etree.fromstring(body, parser)
+        envelope = etree.fromstring(body, common.xml_parser())
     except etree.XMLSyntaxError as exc:
         raise SoapRequestError(f"Error al parsear el mensaje SOAP: {exc}") from exc
     if envelope.tag != f"{{{SOAP12}}}Envelope":

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from simulators.common.store import SqliteStore
 from simulators.dian.checks import AcceptedInvoice, Resolution
 
 _SCHEMA = """
@@ -82,19 +82,9 @@ class Accepted:
     ready_at: float
 
 
-class Store:
+class Store(SqliteStore):
     def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / "dian-simulator.sqlite3"
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        super().__init__(state_dir, "dian-simulator.sqlite3", _SCHEMA)
 
     def _one(self, sql: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         with self._lock:
@@ -241,9 +231,7 @@ class Store:
 
     def reset(self) -> None:
         """Forget documents, answers and batches; the software and resolution registry stays."""
-        with self._lock:
-            self._db.executescript("DELETE FROM documents; DELETE FROM outcomes; DELETE FROM submissions; "
-                                   "DELETE FROM batches;")
+        self._clear("documents", "outcomes", "submissions", "batches")
 
 
 def _accepted(row: tuple[Any, ...]) -> Accepted:

@@ -15,10 +15,11 @@ from datetime import datetime
 from cryptography import x509
 from lxml import etree
 
+from simulators.common.xmldsig import digest
 from simulators.dian import xmlsig
 from simulators.dian.certificates import certificate_problems
 from simulators.dian.rules import RuleMessage, rule
-from simulators.dian.xmlsig import DIGESTS, SignatureInvalid, b64decode, digest, ds
+from simulators.dian.xmlsig import DIGESTS, SignatureInvalid, b64decode, ds
 
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 EXT = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"

@@ -10,14 +10,13 @@ XAdES-EPES documents (reference §5.1), exclusive C14N with InclusiveNamespaces 
 from __future__ import annotations
 
 import base64
-import binascii
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
+
+from simulators.common.xmldsig import base64_value, detached, digest, elements_by_id
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -47,16 +46,7 @@ def ds(tag: str) -> str:
 
 
 def b64decode(text: str | None, what: str) -> bytes:
-    try:
-        return base64.b64decode("".join((text or "").split()), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SignatureInvalid(f"{what} no es base64 válido") from exc
-
-
-def digest(algorithm: type[hashes.HashAlgorithm], data: bytes) -> bytes:
-    hasher = hashes.Hash(algorithm())
-    hasher.update(data)
-    return hasher.finalize()
+    return base64_value(text, what, SignatureInvalid)
 
 
 def canonicalize(element: etree._Element, algorithm: str, prefixes: list[str] | None = None) -> bytes:
@@ -75,47 +65,9 @@ def inclusive_prefixes(parent: etree._Element) -> list[str] | None:
 
 
 def ids(root: etree._Element) -> dict[str, etree._Element]:
-    found: dict[str, etree._Element] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for attribute in _ID_ATTRIBUTES:
-            value = element.get(attribute)
-            if value is None:
-                continue
-            if value in found and found[value] is not element:
-                # Two targets for one Id would let a wrapped copy be verified instead (XML wrapping).
-                raise SignatureInvalid(f"el identificador '{value}' está duplicado")
-            found[value] = element
-    return found
-
-
-@contextmanager
-def detached(signature: etree._Element) -> Iterator[None]:
-    """The enveloped-signature transform: take ds:Signature out of the tree, keeping its tail text."""
-    parent = signature.getparent()
-    if parent is None:
-        yield
-        return
-    index = parent.index(signature)
-    tail = signature.tail
-    previous = signature.getprevious()
-    saved = previous.tail if previous is not None else parent.text
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(signature)
-    try:
-        yield
-    finally:
-        parent.insert(index, signature)
-        signature.tail = tail
-        if previous is not None:
-            previous.tail = saved
-        else:
-            parent.text = saved
+    return elements_by_id(
+        root, _ID_ATTRIBUTES, lambda value: SignatureInvalid(f"el identificador '{value}' está duplicado")
+    )
 
 
 def reference_digest(reference: etree._Element, target: etree._Element, signature: etree._Element) -> bytes:

@@ -2,7 +2,7 @@
 
 Module map (one job each):
 
-* ``cli`` — ``python -m simulators pac``: arguments, listeners, ready line.
+* ``cli`` — ``python -m simulators pac``: the PAC's own arguments and start-up.
 * ``app`` / ``admin`` — the Finkok-style SOAP port and the JSON admin port (starlette apps).
 * ``service`` — stamp, recover (``stamped``), cancel and status on top of the checks and the store.
 * ``checks`` — XSD, certificate, sello, 72 hours; ``rules`` (Anexo 20 via domain validation) and
@@ -12,5 +12,6 @@ Module map (one job each):
 * ``register`` — optional taxpayer register fixture (receiver name, postal code, régimen: 40143–40148).
 * ``soap`` — envelopes; ``store`` — SQLite state; ``faults`` — runtime settings; ``trust`` — CSD trust list.
 
-The uvicorn listeners and the JSON log setup are the SRI simulator's (``simulators.sri.server``/``logs``).
+Listeners, logs, the ready line, the admin endpoints every simulator has, SOAP 1.1 framing and the
+SQLite connection are shared with the other simulators (``simulators.common``).
 """

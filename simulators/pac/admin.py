@@ -14,24 +14,31 @@ It stays up when the SOAP port is in ``refuse`` mode, so tests can always switch
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from simulators.pac.faults import InvalidSettings
+from simulators.common.admin import (
+    NOT_OBJECT,
+    bad_request,
+    faults_endpoint,
+    health_endpoint,
+    json_or_none,
+    reset_endpoint,
+)
+from simulators.common.server import Listener
+from simulators.pac.faults import PacSettings
 from simulators.pac.service import PacService
-from simulators.sri.server import Listener
 
 
 def create_admin_app(service: PacService, soap_listener: Listener, *, pac_name: str) -> Starlette:
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "pac": pac_name, "soap_listening": soap_listener.listening,
-                             "mode": service.settings.mode})
+    def current() -> PacSettings:
+        return service.settings
+
+    def publish(updated: PacSettings) -> None:
+        service.settings = updated
 
     async def stats(request: Request) -> JSONResponse:
         await anyio.to_thread.run_sync(service.settle_due)
@@ -53,56 +60,29 @@ def create_admin_app(service: PacService, soap_listener: Listener, *, pac_name: 
         return Response(found.stamped_xml, media_type="application/xml")
 
     async def decision(request: Request) -> JSONResponse:
-        payload = await _json(request)
+        payload = await json_or_none(request)
         choice = payload.get("decision") if isinstance(payload, dict) else None
         if choice not in ("accept", "reject"):
-            return JSONResponse({"error": 'body must be {"decision": "accept" | "reject"}'}, status_code=400)
+            return bad_request('body must be {"decision": "accept" | "reject"}')
         uuid = request.path_params["uuid"]
         state = await anyio.to_thread.run_sync(lambda: service.decide(uuid, accept=choice == "accept"))
         if state is None:
             return JSONResponse({"error": "no cancellation pending for this uuid"}, status_code=409)
         return JSONResponse({"uuid": uuid.upper(), "state": state})
 
-    async def faults(request: Request) -> JSONResponse:
-        if request.method == "GET":
-            return JSONResponse(service.settings.to_json())
-        payload = await _json(request)
-        if not isinstance(payload, dict):
-            return JSONResponse({"error": "body must be a JSON object"}, status_code=400)
-        try:
-            updated = service.settings.updated(payload)
-        except InvalidSettings as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        # Close or reopen the port before publishing the mode: when this returns, it really refuses.
-        if updated.mode == "refuse":
-            await soap_listener.stop()
-        else:
-            await soap_listener.start()
-        service.settings = updated
-        return JSONResponse(updated.to_json())
-
-    async def reset(request: Request) -> JSONResponse:
-        await anyio.to_thread.run_sync(service.store.reset)
-        return JSONResponse({"status": "reset"})
-
     async def sat_certificate(request: Request) -> Response:
         return Response(service.identity.pem, media_type="application/x-pem-file",
                         headers={"x-no-certificado-sat": service.identity.number})
 
     return Starlette(routes=[
-        Route("/admin/health", health, methods=["GET"]),
+        Route("/admin/health", health_endpoint(current, soap_listener, extra={"pac": pac_name}), methods=["GET"]),
         Route("/admin/stats", stats, methods=["GET"]),
         Route("/admin/documents/{uuid}", document, methods=["GET"]),
         Route("/admin/documents/{uuid}/xml", document_xml, methods=["GET"]),
         Route("/admin/documents/{uuid}/cancellation", decision, methods=["POST"]),
-        Route("/admin/faults", faults, methods=["GET", "POST"]),
-        Route("/admin/reset", reset, methods=["POST"]),
+        # A body that is not JSON at all gets the same answer as one that is not an object.
+        Route("/admin/faults", faults_endpoint(current, publish, soap_listener, not_json=NOT_OBJECT),
+              methods=["GET", "POST"]),
+        Route("/admin/reset", reset_endpoint(service.store.reset), methods=["POST"]),
         Route("/admin/sat-certificate", sat_certificate, methods=["GET"]),
     ])
-
-
-async def _json(request: Request) -> Any:
-    try:
-        return await request.json()
-    except json.JSONDecodeError:
-        return None

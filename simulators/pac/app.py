@@ -6,7 +6,6 @@ exactly where a client would notice them.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 
@@ -17,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from simulators.common.http import InjectedAnswers, body_up_to, html_error, post_only, soap_endpoint, xml_response
 from simulators.pac import soap
-from simulators.pac.faults import PacSettings
 from simulators.pac.service import PacService
 
 log = structlog.get_logger("simulators.pac")
@@ -30,7 +29,7 @@ _TRUNCATED = b'<?xml version="1.0" encoding="UTF-8"?><senv:Envelope xmlns:senv="
 
 
 def _xml(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, media_type=None, headers={"content-type": soap.CONTENT_TYPE})
+    return xml_response(body, soap.CONTENT_TYPE, status)
 
 
 def _decode(value: str | None, name: str) -> bytes:
@@ -74,36 +73,18 @@ def _process(service: PacService, path: str, body: bytes) -> bytes:
     raise soap.SoapRequestError(f"Cannot find dispatch method for {{{operation.namespace}}}{operation.name}")
 
 
-def _injected(settings: PacSettings) -> Response | None:
-    if settings.mode == "http_503":
-        return Response("Service Temporarily Unavailable", status_code=503, media_type="text/html")
-    if settings.mode == "malformed":
-        return _xml(_TRUNCATED)
-    if settings.mode == "soap_fault":
-        return _xml(soap.fault("Internal Server Error (simulated PAC failure)"), 500)
-    return None
+# error_350 and lost_reply are not here: the PAC itself answers them, around processing (_process, endpoint).
+_INJECTED: InjectedAnswers = {
+    "http_503": lambda: html_error(503, "Service Temporarily Unavailable"),
+    "malformed": lambda: _xml(_TRUNCATED),
+    "soap_fault": lambda: _xml(soap.fault("Internal Server Error (simulated PAC failure)"), 500),
+}
 
-
-async def _before(request: Request, settings: PacSettings) -> Response | None:
-    """Latency, injected faults and non-SOAP requests: answers given before any processing."""
-    if settings.latency_ms:
-        await asyncio.sleep(settings.latency_ms / 1000)
-    injected = _injected(settings)
-    if injected is not None:
-        return injected
-    if request.method == "GET":
-        return Response("Use POST with a SOAP 1.1 envelope", status_code=405, headers={"allow": "POST"})
-    return None
+_GET = post_only("Use POST with a SOAP 1.1 envelope")
 
 
 def create_soap_app(service: PacService) -> Starlette:
-    async def endpoint(request: Request) -> Response:
-        early = await _before(request, service.settings)
-        if early is not None:
-            return early
-        body = await request.body()
-        if len(body) > MAX_REQUEST_BYTES:
-            return _xml(soap.fault("Request entity too large", "senv:Client"), 500)
+    async def process(request: Request, body: bytes) -> Response:
         try:
             answer = await anyio.to_thread.run_sync(_process, service, request.url.path, body)
         except soap.SoapRequestError as exc:
@@ -115,6 +96,14 @@ def create_soap_app(service: PacService) -> Starlette:
         # lost_reply: processed and committed, but the client never sees the answer (reference §13).
         return _xml(_TRUNCATED if service.settings.mode == "lost_reply" else answer)
 
+    endpoint = soap_endpoint(
+        lambda: service.settings,
+        _INJECTED,
+        on_get=_GET,
+        read_body=body_up_to(MAX_REQUEST_BYTES),
+        too_large=lambda: _xml(soap.fault("Request entity too large", "senv:Client"), 500),
+        process=process,
+    )
     return Starlette(routes=[
         Route(STAMP_PATH, endpoint, methods=["GET", "POST"]),
         Route(CANCEL_PATH, endpoint, methods=["GET", "POST"]),

@@ -7,11 +7,6 @@ certificate, for failover tests.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import os
-import signal
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +15,8 @@ import structlog
 from adapters.mexico.cadena import CadenaBuilder
 from adapters.mexico.sat_resources import missing_files, resolve_root
 from adapters.mexico.schemas import CfdiSchema
+from simulators.common import cli, lifecycle
+from simulators.common.server import Listener
 from simulators.pac.admin import create_admin_app
 from simulators.pac.app import create_soap_app
 from simulators.pac.checks import DocumentChecks
@@ -29,28 +26,16 @@ from simulators.pac.register import TaxpayerRegister
 from simulators.pac.service import PacService
 from simulators.pac.store import Store
 from simulators.pac.trust import TrustStore
-from simulators.sri import logs
-from simulators.sri.server import Listener
 
 log = structlog.get_logger("simulators.pac")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m simulators pac",
-        description="Local stand-in for a Mexican PAC: CFDI 4.0 stamping (timbrado) and cancellation, "
-        "Finkok-style SOAP.",
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="SOAP port (0: pick a free one, see the ready line)")
-    parser.add_argument("--admin-port", type=int, default=0, help="admin JSON port (0: pick a free one)")
-    parser.add_argument("--state-dir", type=Path, required=True, help="directory for the SQLite state and SAT key")
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trust-store", type=Path, nargs="+", action="extend", default=[],
                         help="PEM/DER certificates of trusted CSD authorities (or pinned CSDs); none: trust all")
-    parser.add_argument(
-        "--schemas", type=Path,
-        default=Path(os.environ["COMPROBANTE_SCHEMAS"]) if os.environ.get("COMPROBANTE_SCHEMAS") else None,
-        help="vectors directory with mexico/sat-xml-resources (default: $COMPROBANTE_SCHEMAS); "
+    cli.add_schemas_option(
+        parser,
+        help_text="vectors directory with mexico/sat-xml-resources (default: $COMPROBANTE_SCHEMAS); "
         "without it the SAT files bundled with satcfdi are used",
     )
     parser.add_argument("--taxpayers", type=Path,
@@ -61,8 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", default="demo", help="PAC account password expected in requests")
     parser.add_argument("--duplicate-answer", choices=["xml", "code"], default="xml",
                         help="a 307 carries the original stamped XML (default) or the code only")
-    parser.add_argument("--log-level", default="info")
-    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return cli.simulator_parser(
+        "pac",
+        "Local stand-in for a Mexican PAC: CFDI 4.0 stamping (timbrado) and cancellation, Finkok-style SOAP.",
+        state_dir_help="directory for the SQLite state and SAT key",
+        options=_options,
+    )
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -90,37 +82,17 @@ async def _run(args: argparse.Namespace) -> int:
     soap_listener = Listener(create_soap_app(service), args.host, args.port, name="pac-soap")
     admin_listener = Listener(create_admin_app(service, soap_listener, pac_name=args.pac_name), args.host,
                               args.admin_port, name="pac-admin")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        await soap_listener.start()
-        await admin_listener.start()
-    except OSError as exc:
-        log.error("pac.bind_failed", error=str(exc))
-        await soap_listener.stop()
-        store.close()
-        return 2
-    if not trust.certificates:
-        log.warning("pac.trust_all", reason="no --trust-store: every well-formed CSD is accepted")
-    log.info("pac.started", pac=args.pac_name, port=soap_listener.port, admin_port=admin_listener.port,
-             state=str(store.path), schemas=str(root), trusted=len(trust.certificates),
-             no_certificado_sat=service.identity.number)
-    # The one stdout line launchers wait for (both ports accept connections by now).
-    ready = {"event": "simulator.ready", "service": "pac", "port": soap_listener.port,
-             "admin_port": admin_listener.port}
-    sys.stdout.write(json.dumps(ready) + "\n")
-    sys.stdout.flush()
-    await stop.wait()
-    log.info("pac.stopping", pac=args.pac_name)
-    await soap_listener.stop()
-    await admin_listener.stop()
-    store.close()
-    return 0
+
+    def started() -> None:
+        if not trust.certificates:
+            log.warning("pac.trust_all", reason="no --trust-store: every well-formed CSD is accepted")
+        log.info("pac.started", pac=args.pac_name, port=soap_listener.port, admin_port=admin_listener.port,
+                 state=str(store.path), schemas=str(root), trusted=len(trust.certificates),
+                 no_certificado_sat=service.identity.number)
+
+    return await lifecycle.serve(log, "pac", soap_listener, admin_listener, close=store.close, started=started,
+                                 stopping={"pac": args.pac_name})
 
 
 def main(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(list(argv))
-    logs.configure(args.log_level)
-    return asyncio.run(_run(args))
+    return cli.run(build_parser(), argv, _run)

@@ -13,51 +13,27 @@ Fault modes (reference §14 "Fault injection"):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal, cast
+from dataclasses import dataclass, field
+from typing import Literal
+
+from simulators.common import faults as common
+
+__all__ = ["DAY", "MODES", "InvalidSettings", "Mode", "PacSettings"]
 
 Mode = Literal["none", "refuse", "http_503", "error_350", "soap_fault", "malformed", "lost_reply"]
 MODES: tuple[Mode, ...] = ("none", "refuse", "http_503", "error_350", "soap_fault", "malformed", "lost_reply")
 DAY = 86_400.0
 
-
-class InvalidSettings(ValueError):
-    pass
+InvalidSettings = common.InvalidFaults  # the PAC's name for a refused settings payload
 
 
 @dataclass
-class PacSettings:
-    mode: Mode = "none"
-    latency_ms: int = 0
+class PacSettings(common.FaultState):
+    mode: Mode = field(default="none", metadata=common.one_of(MODES))
+    latency_ms: int = field(default=0, metadata=common.NON_NEGATIVE_INTEGER)
     # Cancellation clock (reference §10, [secondary]): within this many seconds of stamping a
     # cancellation needs no acceptance; a pending request expires (Plazo vencido) after the window.
-    immediate_cancel_window_s: float = DAY
-    acceptance_window_s: float = 3 * DAY
+    immediate_cancel_window_s: float = field(default=DAY, metadata=common.NON_NEGATIVE_NUMBER)
+    acceptance_window_s: float = field(default=3 * DAY, metadata=common.NON_NEGATIVE_NUMBER)
     # Seconds after stamping during which cancel answers 205 (UUID not yet known to the SAT).
-    cancel_not_found_s: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def updated(self, payload: dict[str, Any]) -> PacSettings:
-        unknown = set(payload) - set(asdict(self))
-        if unknown:
-            raise InvalidSettings(f"unknown fields: {sorted(unknown)}")
-        result = PacSettings(**asdict(self))
-        if "mode" in payload:
-            if payload["mode"] not in MODES:
-                raise InvalidSettings(f"mode must be one of {list(MODES)}")
-            result.mode = cast(Mode, payload["mode"])
-        if "latency_ms" in payload:
-            result.latency_ms = int(_non_negative("latency_ms", payload["latency_ms"], integer=True))
-        for name in ("immediate_cancel_window_s", "acceptance_window_s", "cancel_not_found_s"):
-            if name in payload:
-                setattr(result, name, _non_negative(name, payload[name]))
-        return result
-
-
-def _non_negative(name: str, value: object, *, integer: bool = False) -> float:
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
-        raise InvalidSettings(f"{name} must be a non-negative {'integer' if integer else 'number'}")
-    return float(value)
+    cancel_not_found_s: float = field(default=0.0, metadata=common.NON_NEGATIVE_NUMBER)

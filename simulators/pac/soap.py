@@ -15,29 +15,25 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from adapters.mexico.pac_client import CANCEL_NS, RESULT_NS, SOAP_NS, STAMP_NS
+from adapters.mexico.pac_client import CANCEL_NS, RESULT_NS, STAMP_NS
+from simulators.common import soap as common
 
 __all__ = ["CANCEL_NS", "CONTENT_TYPE", "STAMP_NS", "Operation", "SoapRequestError", "parse_request"]
 
-CONTENT_TYPE = "text/xml; charset=utf-8"
-_HEAD = f'<?xml version="1.0" encoding="UTF-8"?><senv:Envelope xmlns:senv="{SOAP_NS}"><senv:Body>'
-_TAIL = "</senv:Body></senv:Envelope>"
+CONTENT_TYPE = common.TEXT_XML
+_ENVELOPE = common.Soap11Envelope("senv")
+_HEAD = _ENVELOPE.head
+_TAIL = _ENVELOPE.tail
 
 
-class SoapRequestError(Exception):
+class SoapRequestError(common.SoapRequestError):
     """The request is not a SOAP call we understand: answered with a SOAP Fault."""
 
-    def __init__(self, message: str, *, code: str = "senv:Client") -> None:
-        super().__init__(message)
-        self.code = code
+    default_code = "senv:Client"
 
 
 @dataclass(frozen=True, slots=True)
-class Operation:
-    namespace: str
-    name: str
-    element: etree._Element
-
+class Operation(common.Operation):
     def argument(self, name: str) -> str | None:
         for child in self.element:
             if isinstance(child.tag, str) and etree.QName(child).localname == name:
@@ -54,19 +50,9 @@ class Operation:
 
 
 def parse_request(body: bytes) -> Operation:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        envelope = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise SoapRequestError(f"Unmarshalling Error: {exc.msg}") from exc
-    if envelope.tag != f"{{{SOAP_NS}}}Envelope":
-        raise SoapRequestError(f"Not a SOAP 1.1 envelope: root element {envelope.tag}")
-    body_element = envelope.find(f"{{{SOAP_NS}}}Body")
-    operations = [c for c in (body_element if body_element is not None else []) if isinstance(c.tag, str)]
-    if not operations:
-        raise SoapRequestError("SOAP Body without an operation element")
-    qname = etree.QName(operations[0])
-    return Operation(namespace=qname.namespace or "", name=qname.localname, element=operations[0])
+    # A missing Body is reported as an empty one, as the PAC's stack does.
+    element = common.soap11_operation(body, SoapRequestError, without_body="SOAP Body without an operation element")
+    return Operation.of(element)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +142,4 @@ def credentials_error(operation: str, namespace: str) -> bytes:
 
 
 def fault(message: str, code: str = "senv:Server") -> bytes:
-    return (
-        f"{_HEAD}<senv:Fault><faultcode>{escape(code)}</faultcode><faultstring>{escape(message)}</faultstring>"
-        f"</senv:Fault>{_TAIL}"
-    ).encode()
+    return _ENVELOPE.fault(message, code)

@@ -5,17 +5,17 @@
 * ``hashes``: every exact byte form (SHA-256) a document arrived in, for ``stamped(sha256)`` lookups.
 * ``requests``: every stamp/cancel call and its outcome, for ``/admin/stats`` and the tests.
 
-One connection behind a lock; all calls are short and run in worker threads.
+The connection, its lock and the reset are ``simulators.common.store``'s.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from simulators.common.store import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -83,19 +83,9 @@ class StoredDocument:
     acuse: str
 
 
-class Store:
+class Store(SqliteStore):
     def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / "pac-simulator.sqlite3"
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # survives process crashes, the restart case
-        self._db.executescript(_SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        super().__init__(state_dir, "pac-simulator.sqlite3", _SCHEMA)
 
     def insert(self, document: StoredDocument, xml_hash: str) -> StoredDocument:
         """Store a new timbre; if another request stored the same sello first, return that one (307)."""
@@ -187,8 +177,7 @@ class Store:
         }
 
     def reset(self) -> None:
-        with self._lock:
-            self._db.executescript("DELETE FROM documents; DELETE FROM hashes; DELETE FROM requests;")
+        self._clear("documents", "hashes", "requests")
 
     def _one(self, sql: str, params: tuple[Any, ...]) -> StoredDocument | None:
         rows = self._many(sql, params)

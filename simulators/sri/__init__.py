@@ -2,9 +2,8 @@
 
 Module map (one job each):
 
-* ``cli`` — ``python -m simulators sri``: arguments, listeners, ready line.
+* ``cli`` — ``python -m simulators sri``: the SRI's own arguments and start-up checks.
 * ``app`` / ``admin`` — the SOAP port and the JSON admin port (starlette apps).
-* ``server`` — uvicorn listeners that can be closed and reopened (fault mode ``refuse``).
 * ``service`` — Recepción and Autorización on top of the checks and the store.
 * ``checks_reception`` / ``checks_authorization`` — the SRI's checks, in the ficha's order.
 * ``checks_supporting`` — nota de crédito checks against the stored factura (69/64/68).
@@ -15,4 +14,7 @@ Module map (one job each):
 * ``store`` — SQLite state; ``faults`` — fault-injection settings.
 * ``testkit`` — sample documents, throw-away PKI, a XAdES-BES signer and SOAP helpers for
   tests and benchmarks (never used by the simulator itself).
+
+Listeners, logs, the ready line, the admin endpoints every simulator has, SOAP 1.1 framing and
+the SQLite connection are shared with the other simulators (``simulators.common``).
 """

@@ -6,7 +6,6 @@ here, before any processing, exactly where a client would notice them.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 
@@ -17,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from simulators.common.http import InjectedAnswers, html_error, method_not_allowed, soap_endpoint, xml_response
 from simulators.sri import soap, wsdl
-from simulators.sri.faults import FaultSettings
 from simulators.sri.service import ReceptionOutcome, SriService
 
 log = structlog.get_logger("simulators.sri")
@@ -38,7 +37,7 @@ _TRUNCATED = (
 
 
 def _xml(body: bytes, status: int = 200) -> Response:
-    return Response(body, status_code=status, media_type=None, headers={"content-type": soap.CONTENT_TYPE})
+    return xml_response(body, soap.CONTENT_TYPE, status)
 
 
 def _fault(message: str, code: str = "soap:Server") -> Response:
@@ -82,19 +81,17 @@ def _process_autorizacion(service: SriService, body: bytes) -> bytes:
     return soap.autorizacion_response(clave.strip(), outcome.autorizaciones)
 
 
-def _injected_fault(faults: FaultSettings) -> Response | None:
-    if faults.mode == "http_503":
-        return Response("Service Temporarily Unavailable", status_code=503, media_type="text/html")
-    if faults.mode == "malformed":
-        return _xml(_TRUNCATED)
-    if faults.mode == "soap_fault":
-        return _fault("java.lang.NullPointerException (simulated SRI failure)")
-    return None
+# error_50 is not here: it is an SRI answer, given once the request has been read (_process_recepcion).
+_INJECTED: InjectedAnswers = {
+    "http_503": lambda: html_error(503, "Service Temporarily Unavailable"),
+    "malformed": lambda: _xml(_TRUNCATED),
+    "soap_fault": lambda: _fault("java.lang.NullPointerException (simulated SRI failure)"),
+}
 
 
 def _get(request: Request) -> Response:
     if "wsdl" not in {key.lower() for key in request.query_params}:
-        return Response("Use POST with a SOAP 1.1 envelope, or ?wsdl", status_code=405, headers={"allow": "POST"})
+        return method_not_allowed("Use POST with a SOAP 1.1 envelope, or ?wsdl")
     location = str(request.url.replace(query=""))
     if request.url.path == RECEPCION_PATH:
         return _xml(wsdl.recepcion_wsdl(location))
@@ -110,21 +107,10 @@ async def _read_body(request: Request) -> bytes | None:
 
 
 def create_soap_app(service: SriService) -> Starlette:
-    async def endpoint(request: Request) -> Response:
-        faults = service.faults
-        if faults.latency_ms:
-            await asyncio.sleep(faults.latency_ms / 1000)
-        injected = _injected_fault(faults)
-        if injected is not None:
-            return injected
-        if request.method == "GET":
-            return _get(request)
-        body = await _read_body(request)
-        if body is None:
-            return _fault("Request entity too large", "soap:Client")
-        process = _process_recepcion if request.url.path == RECEPCION_PATH else _process_autorizacion
+    async def process(request: Request, body: bytes) -> Response:
+        operation = _process_recepcion if request.url.path == RECEPCION_PATH else _process_autorizacion
         try:
-            answer = await anyio.to_thread.run_sync(process, service, body)
+            answer = await anyio.to_thread.run_sync(operation, service, body)
         except soap.SoapRequestError as exc:
             log.info("sri.soap_fault", path=request.url.path, reason=str(exc))
             return _fault(str(exc), exc.code)
@@ -133,6 +119,14 @@ def create_soap_app(service: SriService) -> Starlette:
             return _fault(f"Internal error: {type(exc).__name__}")
         return _xml(answer)
 
+    endpoint = soap_endpoint(
+        lambda: service.faults,
+        _INJECTED,
+        on_get=_get,
+        read_body=_read_body,
+        too_large=lambda: _fault("Request entity too large", "soap:Client"),
+        process=process,
+    )
     return Starlette(
         routes=[
             Route(RECEPCION_PATH, endpoint, methods=["GET", "POST"]),

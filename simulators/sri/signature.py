@@ -15,10 +15,7 @@ digest/serial and that SigningTime is not after ``at`` ("fecha ... posterior a l
 
 from __future__ import annotations
 
-import base64
-import binascii
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from cryptography import x509
@@ -27,6 +24,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
+
+from simulators.common.xmldsig import base64_value, detached, digest, elements_by_id
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -80,16 +79,7 @@ def _xades(name: str) -> str:
 
 
 def _b64(text: str | None, what: str) -> bytes:
-    try:
-        return base64.b64decode("".join((text or "").split()), validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise _Invalid(f"{what} no es base64 válido") from exc
-
-
-def _digest(algorithm: type[hashes.HashAlgorithm], data: bytes) -> bytes:
-    hasher = hashes.Hash(algorithm())
-    hasher.update(data)
-    return hasher.finalize()
+    return base64_value(text, what, _Invalid)
 
 
 def _c14n(element: etree._Element, algorithm: str, prefixes: Sequence[str] | None = None) -> bytes:
@@ -105,53 +95,10 @@ def _c14n(element: etree._Element, algorithm: str, prefixes: Sequence[str] | Non
     return etree.tostring(element, method="c14n", exclusive=False, with_comments=with_comments)
 
 
-@contextmanager
-def _detached(signature: etree._Element) -> Iterator[None]:
-    """Temporarily remove ``signature`` from the tree (enveloped-signature transform).
-
-    The transform removes only the Signature element; text that follows it stays in the
-    parent, so its tail is handed to the previous node while it is out of the tree.
-    """
-    parent = signature.getparent()
-    if parent is None:
-        yield
-        return
-    index = parent.index(signature)
-    tail = signature.tail
-    previous = signature.getprevious()
-    saved = previous.tail if previous is not None else parent.text
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(signature)
-    try:
-        yield
-    finally:
-        parent.insert(index, signature)
-        signature.tail = tail
-        if previous is not None:
-            previous.tail = saved
-        else:
-            parent.text = saved
-
-
 def _ids(root: etree._Element) -> dict[str, etree._Element]:
-    found: dict[str, etree._Element] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for attribute in _ID_ATTRIBUTES:
-            value = element.get(attribute)
-            if value is None:
-                continue
-            if value in found and found[value] is not element:
-                # Two elements with one Id would let a wrapped copy be verified instead of
-                # the real content (signature wrapping): refuse outright.
-                raise _Invalid(f"el identificador '{value}' está duplicado en el documento")
-            found[value] = element
-    return found
+    return elements_by_id(
+        root, _ID_ATTRIBUTES, lambda value: _Invalid(f"el identificador '{value}' está duplicado en el documento")
+    )
 
 
 def _reference_octets(
@@ -175,7 +122,7 @@ def _reference_octets(
             raise _Invalid(f"transformación no soportada: {algorithm}")
     contains_signature = any(ancestor is target for ancestor in signature.iterancestors())
     if enveloped and contains_signature:
-        with _detached(signature):
+        with detached(signature):
             return _c14n(target, c14n_algorithm, prefixes)
     return _c14n(target, c14n_algorithm, prefixes)
 
@@ -200,7 +147,7 @@ def _load_certificate(
         algorithm_uri, expected = signed_cert_digest
         algorithm = _DIGESTS.get(algorithm_uri)
         for der, certificate in certificates:
-            if algorithm is not None and _digest(algorithm, der) == expected:
+            if algorithm is not None and digest(algorithm, der) == expected:
                 return certificate
     return certificates[0][1]
 
@@ -318,7 +265,7 @@ def _check_xades(
     algorithm = _DIGESTS.get(method.get("Algorithm", "") if method is not None else "")
     if algorithm is None or value is None:
         problems.append("etsi:CertDigest incompleto o con algoritmo no soportado")
-    elif _digest(algorithm, certificate_der) != _b64(value.text, "CertDigest"):
+    elif digest(algorithm, certificate_der) != _b64(value.text, "CertDigest"):
         problems.append("etsi:CertDigest no corresponde al certificado de ds:KeyInfo")
     serial = cert.findtext(f"{_xades('IssuerSerial')}/{_ds('X509SerialNumber')}")
     if serial is not None and serial.strip() != str(certificate.serial_number):
@@ -401,7 +348,7 @@ def _check_references(
         if algorithm is None:
             raise _Invalid(f"DigestMethod no soportado en la referencia {uri}")
         declared = _b64(reference.findtext(_ds("DigestValue")), f"DigestValue de {uri}")
-        computed = _digest(algorithm, _reference_octets(reference, target, signature))
+        computed = digest(algorithm, _reference_octets(reference, target, signature))
         if computed != declared:
             problems.append(
                 f"firma y/o certificados alterados: el digest de la referencia {uri or '(documento)'} no coincide"

@@ -14,33 +14,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from lxml import etree
-
+from simulators.common import soap as common
 from simulators.sri.messages import Mensaje
 
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_ENV = common.SOAP11_ENV
 RECEPCION_NS = "http://ec.gob.sri.ws.recepcion"
 AUTORIZACION_NS = "http://ec.gob.sri.ws.autorizacion"
-CONTENT_TYPE = "text/xml; charset=utf-8"
+CONTENT_TYPE = common.TEXT_XML
 
-_HEAD = f'<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="{SOAP_ENV}"><soap:Body>'
-_TAIL = "</soap:Body></soap:Envelope>"
+_ENVELOPE = common.Soap11Envelope("soap")
+_HEAD = _ENVELOPE.head
+_TAIL = _ENVELOPE.tail
 
 
-class SoapRequestError(Exception):
+class SoapRequestError(common.SoapRequestError):
     """The request cannot be processed as a SOAP call: answered with a SOAP Fault."""
 
-    def __init__(self, message: str, *, code: str = "soap:Client") -> None:
-        super().__init__(message)
-        self.code = code
+    default_code = "soap:Client"
 
 
 @dataclass(frozen=True, slots=True)
-class Operation:
-    namespace: str
-    name: str
-    element: etree._Element
-
+class Operation(common.Operation):
     def argument(self, name: str) -> str | None:
         """Text of an unqualified child (``<xml>``, ``<claveAccesoComprobante>``)."""
         child = self.element.find(name)
@@ -48,21 +42,7 @@ class Operation:
 
 
 def parse_request(body: bytes) -> Operation:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    try:
-        envelope = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise SoapRequestError(f"Unmarshalling Error: {exc.msg}") from exc
-    if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
-        raise SoapRequestError(f"Not a SOAP 1.1 envelope: root element {envelope.tag}")
-    body_element = envelope.find(f"{{{SOAP_ENV}}}Body")
-    if body_element is None:
-        raise SoapRequestError("SOAP envelope without Body")
-    operations = [child for child in body_element if isinstance(child.tag, str)]
-    if not operations:
-        raise SoapRequestError("SOAP Body without an operation element")
-    qname = etree.QName(operations[0])
-    return Operation(namespace=qname.namespace or "", name=qname.localname, element=operations[0])
+    return Operation.of(common.soap11_operation(body, SoapRequestError))
 
 
 def _mensajes(mensajes: Sequence[Mensaje]) -> str:
@@ -156,7 +136,4 @@ def autorizacion_response(
 
 
 def fault(message: str, code: str = "soap:Server") -> bytes:
-    return (
-        f"{_HEAD}<soap:Fault><faultcode>{escape(code)}</faultcode>"
-        f"<faultstring>{escape(message)}</faultstring></soap:Fault>{_TAIL}"
-    ).encode()
+    return _ENVELOPE.fault(message, code)

@@ -21,20 +21,18 @@ Four tables:
 first. Schema versions live in ``PRAGMA user_version``; ``_migrate`` upgrades older state
 files in place (version 1 adds the index and backfills it from the stored attempts).
 
-One connection guarded by a lock: every call is short, and all of them run in worker
-threads so the event loop never blocks on disk.
+The connection, its lock and the reset are ``simulators.common.store``'s.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from simulators.common.store import SqliteStore
 from simulators.sri.documents import summarize_xml
 from simulators.sri.messages import Mensaje, error
 from simulators.sri.summary import DocumentSummary, IndexedDocument
@@ -129,24 +127,11 @@ def _load(raw: str) -> tuple[Mensaje, ...]:
     return tuple(Mensaje.from_json(item) for item in json.loads(raw))
 
 
-class Store:
+class Store(SqliteStore):
     def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-        self.path = state_dir / "sri-simulator.sqlite3"
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # WAL + NORMAL survives process crashes (the restart case); only an OS crash could
-        # lose the last transactions, which a simulator can afford for throughput.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        try:
-            self._db.executescript(_SCHEMA)
-            self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
+        super().__init__(state_dir, "sri-simulator.sqlite3", _SCHEMA)
 
-    def _migrate(self) -> None:
+    def _upgrade(self) -> None:
         """Bring a state file of any earlier version up to ``SCHEMA_VERSION`` (idempotent)."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")  # another process opening the same file waits here
@@ -186,10 +171,6 @@ class Store:
             )
             if status in (AUTORIZADO, NO_AUTORIZADO):
                 self._index(summary, attempt_id=attempt_id, status=status, decided_at=decided_at or due_at)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     # --- Recepción ---------------------------------------------------------------------
     def register(
@@ -467,10 +448,7 @@ class Store:
         }
 
     def reset(self) -> None:
-        with self._lock:
-            self._db.executescript(
-                "DELETE FROM documents; DELETE FROM attempts; DELETE FROM receptions; DELETE FROM document_index;"
-            )
+        self._clear("documents", "attempts", "receptions", "document_index")
 
 
 class SupportingRecords:

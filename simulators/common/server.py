@@ -1,8 +1,9 @@
 """Uvicorn listeners that can be stopped and reopened inside one event loop.
 
-Fault mode ``refuse`` must make the SOAP port refuse TCP connections for real (the SRI
-"often refuses connections", reference §12.2) while the admin port keeps answering, so each
-port is its own uvicorn ``Server`` on a socket we bind ourselves and can close and rebind.
+Fault mode ``refuse`` must make a simulator's SOAP port refuse TCP connections for real (the
+SRI "often refuses connections", reference §12.2; DIAN and PACs do too) while the admin port
+keeps answering, so each port is its own uvicorn ``Server`` on a socket we bind ourselves and
+can close and rebind.
 """
 
 from __future__ import annotations

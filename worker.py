@@ -26,7 +26,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.authority import AuthorityActivities
 from activities.cancellation import CancellationActivities
-from activities.health import HealthActivities
+from activities.health import AuthorityHealthView, HealthActivities
 from activities.ledger import LedgerActivities
 from activities.notify import NotifyActivities
 from activities.prepare import PrepareActivities
@@ -151,20 +151,22 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     mailer = SmtpMailer(SmtpSettings(host=settings.smtp_host, port=settings.smtp_port,
                                      starttls=settings.smtp_starttls, username=settings.smtp_username,
                                      password=settings.smtp_password))
-    prepare = PrepareActivities(a.countries)
+    prepare = PrepareActivities(a.countries, a.store)
     sign = SignActivities(a.countries, a.store)
-    authority = AuthorityActivities(a.countries, a.store)
+    health_view = AuthorityHealthView(client, settings.health_cache_seconds)
+    authority = AuthorityActivities(a.countries, a.store, health_view.status)
     notify = NotifyActivities(a.countries, a.store, a.books, mailer, webhook)
     ledger = LedgerActivities(a.books, a.credits, a.countries)
     cancellation = CancellationActivities(a.countries, a.store)
     health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
-                                                     drain_per_second=settings.drain_per_second))
+                                                     drain_per_second=settings.drain_per_second), health_view)
     return Worker(
         client, task_queue=names.INVOICE_QUEUE, workflows=INVOICE_WORKFLOWS,
-        activities=[prepare.validate, prepare.allocate, sign.build_and_sign, authority.submit,
-                    authority.poll_authorization, authority.probe_authority, notify.send_email,
+        activities=[prepare.validate, prepare.allocate, prepare.prepare, sign.build_and_sign, authority.submit,
+                    authority.transmit, authority.poll_authorization, authority.probe_authority, notify.send_email,
                     notify.send_webhook, notify.raise_alert, ledger.post_ledger, ledger.reserve_credit,
-                    ledger.post_credit, ledger.void_invoice, ledger.record_transition, health.authority_status,
+                    ledger.post_credit, ledger.void_invoice, ledger.record_transition, ledger.record_transitions,
+                    health.authority_status,
                     health.report_outage, cancellation.cancel_at_authority, cancellation.cancellation_status],
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows, workflow_runner=sandbox_runner(),

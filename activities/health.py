@@ -4,6 +4,10 @@ The health workflow is the one place that knows an authority is down; invoices c
 no event in its history) and report to it with signal-with-start, so it exists from the first outage.
 """
 
+import asyncio
+import time
+from collections.abc import Callable
+
 import structlog
 from temporalio import activity
 from temporalio.client import Client, WorkflowQueryFailedError
@@ -17,21 +21,60 @@ from domain.steps import AuthorityInput, AuthorityStatus, OutageReport
 log = structlog.get_logger(__name__)
 
 
-class HealthActivities:
-    def __init__(self, client: Client, settings: HealthSettings) -> None:
-        self._client = client
-        self._settings = settings
+class AuthorityHealthView:
+    """What the authority-health workflows say, remembered for `ttl` seconds per authority.
 
-    @activity.defn(name=names.AUTHORITY_STATUS)
-    async def authority_status(self, inp: AuthorityInput) -> AuthorityStatus:
-        handle = self._client.get_workflow_handle(names.authority_health_id(inp.country))
+    A query runs a workflow task on the health worker; at hundreds of invoices a minute most of them would
+    ask the same question within the same second. An answer at most `ttl` old is as good: an invoice that
+    still finds the authority up rides the outage out in its own submission window, one that still finds
+    it down is released by the health workflow like every other waiting invoice."""
+
+    def __init__(self, client: Client, ttl_seconds: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._answers: dict[str, tuple[float, AuthorityStatus]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def status(self, country: str) -> AuthorityStatus:
+        cached = self._fresh(country)
+        if cached is not None:
+            return cached
+        # One question in flight per authority; the invoices arriving meanwhile share its answer.
+        async with self._locks.setdefault(country, asyncio.Lock()):
+            cached = self._fresh(country)
+            if cached is not None:
+                return cached
+            answer = await self._ask(country)
+            self._answers[country] = (self._clock(), answer)
+            return answer
+
+    def _fresh(self, country: str) -> AuthorityStatus | None:
+        entry = self._answers.get(country)
+        if entry is not None and self._clock() - entry[0] < self._ttl:
+            return entry[1]
+        return None
+
+    async def _ask(self, country: str) -> AuthorityStatus:
+        handle = self._client.get_workflow_handle(names.authority_health_id(country))
         try:
             state = await handle.query("status", result_type=AuthorityHealthState)
         except (RPCError, WorkflowQueryFailedError):
             # No health workflow yet (no outage ever reported) or it is unavailable: assume up; the
             # invoice's own submission window still protects the sale.
-            return AuthorityStatus(country=inp.country, up=True)
-        return AuthorityStatus(country=inp.country, up=state.up, since=state.since)
+            return AuthorityStatus(country=country, up=True)
+        return AuthorityStatus(country=country, up=state.up, since=state.since)
+
+
+class HealthActivities:
+    def __init__(self, client: Client, settings: HealthSettings, view: AuthorityHealthView) -> None:
+        self._client = client
+        self._settings = settings
+        self._view = view
+
+    @activity.defn(name=names.AUTHORITY_STATUS)
+    async def authority_status(self, inp: AuthorityInput) -> AuthorityStatus:
+        return await self._view.status(inp.country)
 
     @activity.defn(name=names.REPORT_OUTAGE)
     async def report_outage(self, inp: OutageReport) -> bool:

@@ -4,7 +4,7 @@ from temporalio import activity
 
 from activities.errors import translate_errors
 from adapters.countries import CountryRegistry
-from adapters.ledger.books import Books
+from adapters.ledger.books import Books, TransitionEntry
 from adapters.ledger.credits import Credits
 from domain import names
 from domain.steps import (
@@ -14,6 +14,7 @@ from domain.steps import (
     ReserveCreditInput,
     ReserveCreditResult,
     TransitionInput,
+    TransitionsInput,
     VoidInput,
 )
 
@@ -81,6 +82,21 @@ class LedgerActivities:
         return self._books.record_transition(inp.invoice_key, inp.sequence, status=inp.status, actor=inp.actor,
                                              note=inp.note, at=inp.at, country=inp.country,
                                              issuer_id=inp.issuer_id, order_id=inp.order_id)
+
+    @activity.defn(name=names.RECORD_TRANSITIONS)
+    def record_transitions(self, inp: TransitionsInput) -> int:
+        """Runs as a local activity when an invoice comes to rest (waits or ends): the audit entries of the
+        steps since the last rest, in one transaction, idempotent by (invoice, sequence)."""
+        recorded = 0
+        by_invoice: dict[str, list[TransitionInput]] = {}
+        for t in inp.transitions:
+            by_invoice.setdefault(t.invoice_key, []).append(t)
+        for key, group in by_invoice.items():
+            first = group[0]
+            recorded += self._books.record_transitions(
+                key, [TransitionEntry(t.sequence, t.status, t.actor, t.note, t.at) for t in group],
+                country=first.country, issuer_id=first.issuer_id, order_id=first.order_id)
+        return recorded
 
 
 def _key(inp: LedgerInput, name: str) -> str | None:

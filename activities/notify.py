@@ -43,10 +43,12 @@ class NotifyActivities:
         recipient = inp.recipient_override or inp.sale.buyer_email
         if not recipient:
             return NotifyResult(message_id=None, recipient=None, sent_now=False,
-                                skipped_reason="the buyer has no e-mail address")
+                                skipped_reason="the buyer has no e-mail address",
+                                webhook_configured=self._webhook is not None)
         mid = message_id(inp.invoice_key, inp.purpose)
         if self._books.mail_sent(mid) is not None:
-            return NotifyResult(message_id=mid, recipient=recipient, sent_now=False, skipped_reason="already sent")
+            return NotifyResult(message_id=mid, recipient=recipient, sent_now=False, skipped_reason="already sent",
+                                webhook_configured=self._webhook is not None)
         profile = self._countries.get(inp.sale.country)
         sender_name, sender_address = profile.sender(inp.sale)
         message = compose(InvoiceEmail(
@@ -64,7 +66,8 @@ class NotifyActivities:
                 raise DeliveryFailed(f"mail server refused the message: {exc}") from exc
             # Accepted and recorded; only the goodbye failed. The message is out.
         log.info("notify.mailed", invoice_key=inp.invoice_key, message_id=mid, purpose=inp.purpose)
-        return NotifyResult(message_id=mid, recipient=recipient, sent_now=True)
+        return NotifyResult(message_id=mid, recipient=recipient, sent_now=True,
+                            webhook_configured=self._webhook is not None)
 
     @activity.defn(name=names.SEND_WEBHOOK)
     async def send_webhook(self, inp: WebhookInput) -> WebhookResult:

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # released at this many invoices per second once it is back.
     probe_interval_seconds: float = 30.0
     drain_per_second: float = 20.0
+    # How long a worker reuses the health workflow's answer before asking again (one query per authority
+    # per interval instead of one per invoice).
+    health_cache_seconds: float = 1.0
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
     # Workflows kept in memory between tasks. Invoices parked in contingency sit in this cache (~150 KiB

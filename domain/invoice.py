@@ -72,6 +72,15 @@ class PipelineTimings(BaseModel):
     poll_interval: timedelta = timedelta(seconds=2)
     poll_max_interval: timedelta = timedelta(minutes=5)
     authorization_deadline: timedelta = timedelta(hours=24)
+    # How long the submitting activity itself waits for the decision (polling every poll_interval) before
+    # leaving the rest to the polling step: most documents are decided in a second or two, and waiting in
+    # the activity saves a round trip through the server and the retry timer's delay.
+    decision_wait: timedelta = timedelta(seconds=10)
+    # The submitting step reports progress at least this often (before and after each call to the
+    # authority, and while it waits for the decision): a worker that dies mid-step is noticed after this
+    # long, not after step_timeout, so the retry still falls inside the online window. Longer than one
+    # call to the authority (COMPROBANTE_SRI_TIMEOUT_SECONDS, 20 s).
+    heartbeat_timeout: timedelta = timedelta(seconds=30)
     # How long delivery steps (PDF, mail, ledger) keep retrying before an operator is needed.
     delivery_window: timedelta = timedelta(hours=6)
     # An invoice left in NEEDS_FIX this long raises an alert (and stays visible).

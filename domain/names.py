@@ -23,6 +23,12 @@ SEND_EMAIL = "send_email"
 SEND_WEBHOOK = "send_webhook"
 POST_LEDGER = "post_ledger"
 RECORD_TRANSITION = "record_transition"
+# Fewer round trips (each activity costs a schedule, a dispatch and a completion on the server): validate,
+# number and sign in one activity; submit and wait briefly for the decision in another; the audit entries
+# of one run of steps in one local activity.
+PREPARE = "prepare_document"
+TRANSMIT = "transmit_to_authority"
+RECORD_TRANSITIONS = "record_transitions"
 
 # Keyword search attributes (at most 10 per namespace on the dev server; never one named "Status").
 # No buyer data here: search attributes are not encrypted.

@@ -4,7 +4,7 @@ They live in ``domain`` so the workflows can import them without importing any I
 carries what the activity needs to find the country profile (the sale or the country).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -68,6 +68,25 @@ class SignResult(_Step):
     access_key: str | None = None
 
 
+class PrepareInput(_Step):
+    """Validate, number (once) and build and sign one revision: the three steps of an invoice that need
+    nothing from outside, in one activity. Each part is idempotent on its own (the number is allocated
+    once per invoice, each revision is signed once), so a retried activity redoes nothing twice."""
+
+    invoice_key: str
+    sale: Sale
+    revision: int = 1
+    kind: DocumentKind = "invoice"
+    numbering: Numbering | None = None  # set once allocated: later revisions reuse it
+
+
+class PrepareResult(_Step):
+    problems: list[Problem]  # warnings and alerts too; errors mean nothing was numbered or signed
+    total: Decimal | None = None
+    numbering: Numbering | None = None
+    signed: SignResult | None = None
+
+
 class SubmitInput(_Step):
     invoice_key: str
     country: str
@@ -101,6 +120,32 @@ class PollResult(_Step):
     attempt: int = 1
 
 
+class TransmitInput(_Step):
+    """Submit one signed revision and wait up to `decision_wait` for the authority's decision."""
+
+    invoice_key: str
+    country: str
+    issuer_id: str = ""
+    numbering: Numbering
+    document: DocumentRef
+    revision: int = 1
+    kind: DocumentKind = "invoice"
+    # False once the authority-health workflow released this invoice: it said the authority is back.
+    check_health: bool = True
+    poll_interval: timedelta = timedelta(seconds=2)
+    poll_max_interval: timedelta = timedelta(seconds=30)
+    decision_wait: timedelta = timedelta(seconds=10)
+
+
+class TransmitResult(_Step):
+    # AUTHORITY_DOWN: the authority-health workflow knows it is unreachable; nothing was sent.
+    outcome: Literal["RECEIVED", "ALREADY_RECEIVED", "AUTHORITY_DOWN"]
+    attempt: int
+    down_since: datetime | None = None
+    # The decision when it came within decision_wait; None leaves it to the polling step.
+    decision: PollResult | None = None
+
+
 class RenderInput(_Step):
     invoice_key: str
     country: str
@@ -130,6 +175,8 @@ class NotifyResult(_Step):
     recipient: str | None
     sent_now: bool
     skipped_reason: str | None = None
+    # Whether this worker has a webhook endpoint: without one the workflow skips the webhook step.
+    webhook_configured: bool = True
 
 
 class WebhookInput(_Step):
@@ -197,6 +244,12 @@ class TransitionInput(_Step):
     actor: str
     note: str
     at: datetime
+
+
+class TransitionsInput(_Step):
+    """Several audit entries written in one transaction (the steps between two resting points)."""
+
+    transitions: list[TransitionInput]
 
 
 class AlertInput(_Step):

@@ -74,6 +74,7 @@ class CreditNoteWorkflow:
                                   documents=dict(p.state.documents)), bool))
         p.state.step = "done"
         await p.move(InvoiceStatus.COMPLETED, "worker", f"credited {amount}")
+        await p.settle()
         return CreditNoteResult(state=p.state, amount=amount)
 
     async def _reserve(self, inp: CreditNoteInput, amount: Decimal) -> None:
@@ -87,6 +88,7 @@ class CreditNoteWorkflow:
             message = (f"credit of {amount} would exceed invoice {inp.original_key}: total "
                        f"{reservation.invoice_total}, already credited {reservation.already_credited}")
             await p.move(InvoiceStatus.REJECTED, "worker", message)
+            await p.settle()
             raise ApplicationError(message, type="CreditExceedsInvoice", non_retryable=True)
 
 

@@ -4,6 +4,7 @@ Each write is keyed by the invoice (plus a sequence or message id), so a retried
 same row instead of adding a second posting.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from adapters.ledger.tables import AuditEntry, InvoiceRecord, MailLog, Receivable, WebhookDelivery
+
+
+@dataclass(frozen=True)
+class TransitionEntry:
+    sequence: int
+    status: str
+    actor: str
+    note: str
+    at: datetime
 
 
 class Books:
@@ -76,6 +86,29 @@ class Books:
         except IntegrityError:
             return False  # a retried local activity: the entry and the status are already there
         return True
+
+    def record_transitions(self, invoice_key: str, entries: list[TransitionEntry], *, country: str, issuer_id: str,
+                           order_id: str) -> int:
+        """Several audit entries and the latest status in one transaction; entries already recorded (a
+        retried local activity) are skipped. Returns how many were new."""
+        if not entries:
+            return 0
+        with Session(self._engine) as session, session.begin():
+            known = set(session.exec(select(AuditEntry.sequence).where(
+                AuditEntry.invoice_key == invoice_key,
+                AuditEntry.sequence >= min(e.sequence for e in entries))))
+            new = [e for e in entries if e.sequence not in known]
+            for e in new:
+                session.add(AuditEntry(invoice_key=invoice_key, sequence=e.sequence, status=e.status,
+                                       actor=e.actor, note=e.note, at=e.at))
+            latest = max(entries, key=lambda e: e.sequence)
+            row = session.get(InvoiceRecord, invoice_key)
+            if row is None:
+                session.add(InvoiceRecord(invoice_key=invoice_key, country=country, issuer_id=issuer_id,
+                                          order_id=order_id, status=latest.status, updated_at=datetime.now(UTC)))
+            elif new:
+                row.status, row.updated_at = latest.status, datetime.now(UTC)
+        return len(new)
 
     def audit_trail(self, invoice_key: str) -> list[AuditEntry]:
         with Session(self._engine) as session:

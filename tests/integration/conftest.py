@@ -29,6 +29,7 @@ TEST_TIMINGS = PipelineTimings(
     retry_max=timedelta(seconds=1), submit_window=timedelta(seconds=20),
     poll_interval=timedelta(milliseconds=200), poll_max_interval=timedelta(seconds=1),
     authorization_deadline=timedelta(seconds=30), delivery_window=timedelta(seconds=30),
+    heartbeat_timeout=timedelta(seconds=3),
 )
 
 

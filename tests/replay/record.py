@@ -1,8 +1,10 @@
-"""Records the histories the replay tests check: `python -m tests.replay.record`.
+"""Records the histories the replay tests check: `python -m tests.replay.record GENERATION`.
 
 Runs representative scenarios on a fresh embedded stack and writes one JSON history per workflow to
-tests/replay/histories/. Re-record only on purpose: the committed histories are what running workflows
-of the previous version look like, and a change that cannot replay them needs `workflow.patched`.
+tests/replay/histories/GENERATION/. Each generation is what running workflows of one version of the
+workflow code look like; all of them must keep replaying (a change that cannot replay one needs
+`workflow.patched`). Record a new generation when a patch changes what new workflows do, and keep the old
+ones until no workflow of that version can still be running.
 """
 
 import asyncio
@@ -26,7 +28,8 @@ from tests.support.sales import make_sale
 HISTORIES = Path(__file__).parent / "histories"
 
 
-async def record() -> None:
+async def record(folder_name: str) -> None:
+    out = HISTORIES / folder_name
     with tempfile.TemporaryDirectory() as folder:
         options = StackOptions(data_dir=Path(folder), authorization_delay=0.2, probe_interval_seconds=0.5,
                                drain_per_second=5)
@@ -88,12 +91,12 @@ async def record() -> None:
             await client.credit_result(partial)
             saved["partial_credit"] = partial.key
 
-            HISTORIES.mkdir(exist_ok=True)
+            out.mkdir(parents=True, exist_ok=True)
             # Workflows derive keys from their own id (a child credit note's id, say): replay needs it.
-            (HISTORIES / "index.json").write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
+            (out / "index.json").write_text(json.dumps(saved, indent=2, sort_keys=True) + "\n")
             for name, workflow_id in saved.items():
                 history = await stack.client.get_workflow_handle(workflow_id).fetch_history()
-                (HISTORIES / f"{name}.json").write_text(without_stack_traces(history.to_json()), encoding="utf-8")
+                (out / f"{name}.json").write_text(without_stack_traces(history.to_json()), encoding="utf-8")
                 sys.stdout.write(f"recorded {name}: {len(history.events)} events\n")
             await admin.aclose()
 
@@ -119,7 +122,10 @@ async def _wait_status(handle, status: str) -> None:  # type: ignore[no-untyped-
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    if len(sys.argv) != 2:
+        sys.stderr.write("usage: python -m tests.replay.record GENERATION  (a folder name under histories/)\n")
+        sys.exit(2)
+    asyncio.run(record(sys.argv[1]))
     sys.stdout.flush()
     import os
 

@@ -62,9 +62,11 @@ class Settings(BaseSettings):
     health_cache_seconds: float = 1.0
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
-    # Workflows kept in memory between tasks. Invoices parked in contingency sit in this cache (~150 KiB
-    # each); beyond it they are evicted and replayed from history when released, which bounds memory.
-    max_cached_workflows: int = 1000
+    # Workflows kept in memory between tasks (200-300 KiB each, most of it the sandbox's per-run copy of the
+    # workflow module). It needs to hold the invoices in flight (throughput x seconds per invoice, tens on
+    # one machine); invoices parked for hours (contingency, NEEDS_FIX) are evicted beyond it and replayed
+    # from history when they wake, which keeps memory flat however many are parked.
+    max_cached_workflows: int = 250
     pdf_concurrency: int = 2
     log_level: str = "INFO"
 

@@ -3,6 +3,7 @@ runs last and the stack is torn down after it)."""
 
 import structlog
 
+from adapters.settings import Settings
 from bench.context import BenchContext
 from bench.outage import STALL_SECONDS, park
 from bench.report import Figure, below
@@ -37,8 +38,9 @@ async def memory(ctx: BenchContext) -> None:
                "same processes, just before the first start of this section (after the earlier sections)"),
         Figure(SECTION, "worker RSS peak while parking", peak.total / MB, "MB", "sampled every 0.5 s"),
         Figure(SECTION, "RSS growth per parked invoice", per_invoice_kb, "KiB/inv",
-               "(RSS parked - RSS before) / parked; the workers cache at most 1,000 workflows (SDK default), so "
-               "growth per invoice is an upper bound beyond that"),
+               "(RSS parked - RSS before) / parked; the invoices worker caches at most "
+               f"{Settings().max_cached_workflows} workflows (COMPROBANTE_MAX_CACHED_WORKFLOWS), so beyond that "
+               "parked invoices cost history on the server, not worker memory"),
         Figure(SECTION, f"parking time ({reached})", parked.seconds, "s",
                "first start until all parked, at most 48 on their way at once"),
         Figure(SECTION, "parking stalled", float(parked.stalled), "yes=1", "no parking progress for "

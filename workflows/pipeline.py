@@ -362,8 +362,10 @@ class Pipeline:
         except TimeoutError:
             if alert_due and workflow.now() >= alert_at:
                 await self._deadline_alert(since, rule.deadline, rule.source)
-            else:
+            elif not self.fast:
                 self.wake = True  # the safety net: try on our own
+            # Fast path: the safety net only asks again (the transmit step checks the authority's health
+            # first), so thousands of parked invoices never hammer an authority that is still down.
         self.check_cancel()
 
     async def _deadline_alert(self, since: datetime, deadline: timedelta, source: str) -> None:

@@ -2,6 +2,7 @@
 compensation when the books refuse an authorized invoice."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 import httpx
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from adapters.ledger.database import make_engine
+from domain import names
 from domain.health import AuthorityHealthState
 from domain.names import authority_health_id
 from domain.status import InvoiceStatus
@@ -90,3 +92,35 @@ async def test_an_authorized_invoice_the_ledger_refuses_is_compensated_and_alert
     note = await stack.client.get_workflow_handle(state.credit_notes[0].key).query("status")
     clave = note["numbering"]["access_key"]
     assert (await sri_admin.get(f"/admin/documents/{clave}")).json()["accepted_receptions"] == 1
+
+
+async def test_the_safety_net_asks_the_health_workflow_instead_of_hammering_a_down_authority(
+    stack: EmbeddedStack, sri_admin: httpx.AsyncClient,
+) -> None:
+    """A parked invoice wakes up every contingency_retry in case its release was lost; while the outage
+    lasts, each wake-up is one question to the health view, never another round of submissions."""
+    client = InvoiceClient(stack.client, TEST_TIMINGS.model_copy(update={
+        "submit_window": timedelta(seconds=1), "contingency_retry": timedelta(milliseconds=700)}))
+    (await sri_admin.post("/admin/faults", json={"mode": "refuse"})).raise_for_status()
+    try:
+        handle = await client.issue(make_sale(unique("NET")))
+        await wait_for(handle, InvoiceStatus.CONTINGENCY, seconds=60)
+        await asyncio.sleep(3.5)  # several safety-net wake-ups
+        history = await handle.workflow.fetch_history()
+    finally:
+        (await sri_admin.post("/admin/faults", json={"mode": "none"})).raise_for_status()
+
+    transmits = [e for e in history.events if e.HasField("activity_task_scheduled_event_attributes")
+                 and e.activity_task_scheduled_event_attributes.activity_type.name == names.TRANSMIT]
+    assert len(transmits) >= 3  # the first (the online window), then one per wake-up
+    starts = {e.activity_task_started_event_attributes.scheduled_event_id: e.activity_task_started_event_attributes
+              for e in history.events if e.HasField("activity_task_started_event_attributes")}
+    completions = {e.activity_task_completed_event_attributes.scheduled_event_id: e
+                   for e in history.events if e.HasField("activity_task_completed_event_attributes")}
+    for scheduled in transmits[1:]:
+        # Each wake-up: one attempt, answered from the health view without contacting the SRI.
+        assert starts[scheduled.event_id].attempt == 1
+        result = completions[scheduled.event_id].activity_task_completed_event_attributes.result.payloads[0].data
+        assert json.loads(result)["outcome"] == "AUTHORITY_DOWN"
+    state = (await asyncio.wait_for(handle.result(), 60)).state
+    assert state.status == InvoiceStatus.COMPLETED

@@ -158,8 +158,7 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
     notify = NotifyActivities(a.countries, a.store, a.books, mailer, webhook)
     ledger = LedgerActivities(a.books, a.credits, a.countries)
     cancellation = CancellationActivities(a.countries, a.store)
-    health = HealthActivities(client, HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
-                                                     drain_per_second=settings.drain_per_second), health_view)
+    health = HealthActivities(client, health_settings(settings), health_view)
     return Worker(
         client, task_queue=names.INVOICE_QUEUE, workflows=INVOICE_WORKFLOWS,
         activities=[prepare.validate, prepare.allocate, prepare.prepare, sign.build_and_sign, authority.submit,
@@ -171,6 +170,13 @@ def _invoice_worker(client: Client, settings: Settings, a: Adapters, executor: T
         activity_executor=executor, max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows, workflow_runner=sandbox_runner(),
     )
+
+
+def health_settings(settings: Settings) -> HealthSettings:
+    alert_after = settings.outage_alert_after_seconds
+    return HealthSettings(probe_interval=timedelta(seconds=settings.probe_interval_seconds),
+                          drain_per_second=settings.drain_per_second,
+                          outage_alert_after=timedelta(seconds=alert_after) if alert_after is not None else None)
 
 
 def _health_worker(client: Client, a: Adapters) -> Worker:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # How long a worker reuses the health workflow's answer before asking again (one query per authority
     # per interval instead of one per invoice).
     health_cache_seconds: float = 1.0
+    # One alert per outage after this long; unset: the country's lead time (Ecuador 10 minutes).
+    outage_alert_after_seconds: float | None = None
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
     # Workflows kept in memory between tasks (200-300 KiB each, most of it the sandbox's per-run copy of the

@@ -18,12 +18,18 @@ class ContingencyRule:
     # Whether the buyer gets the document before the authority has it. Not in Mexico: a CFDI without its
     # timbre is not a tax document, so nothing is delivered until a PAC stamps it.
     deliver_pending: bool = True
+    # Whether each waiting invoice alerts on its own as its deadline nears. Not in Ecuador: with no grace
+    # period the event to act on is the outage itself, which the authority-health workflow alerts once
+    # (a thousand parked invoices must not raise a thousand alerts at the same minute). Colombia's and
+    # Mexico's deadlines run per document, from its own issue time, so those alert per invoice.
+    alert_per_invoice: bool = True
 
 
 CONTINGENCY_RULES: dict[str, ContingencyRule] = {
     # Since 1 January 2026 transmission must be immediate (Res. NAC-DGERCGC25-00000014 as amended by
     # -00000017): there is no legal grace period, so the operator is alerted within minutes.
-    "EC": ContingencyRule(timedelta(hours=1), timedelta(minutes=10), "SRI, transmisión inmediata desde 2026"),
+    "EC": ContingencyRule(timedelta(hours=1), timedelta(minutes=10), "SRI, transmisión inmediata desde 2026",
+                          alert_per_invoice=False),
     # DIAN: a contingency invoice (type 04) must be transmitted within 48 hours after the service is back.
     "CO": ContingencyRule(timedelta(hours=48), timedelta(hours=36), "DIAN Res. 000165/2023, contingencia",
                           reissue_as_contingency=True),

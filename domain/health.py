@@ -13,6 +13,9 @@ class HealthSettings(BaseModel):
     # After recovery, waiting invoices are released at this rate so they do not all hit the authority
     # in the same second.
     drain_per_second: float = 20.0
+    # One operator alert per outage once it lasts this long; None: the country's contingency alert lead
+    # time (domain.contingency). One alert for the outage instead of one per waiting invoice.
+    outage_alert_after: timedelta | None = None
 
 
 class AuthorityHealthInput(BaseModel):
@@ -23,6 +26,7 @@ class AuthorityHealthInput(BaseModel):
     since: datetime | None = None
     waiting: list[str] = Field(default_factory=list)
     outages: int = 0
+    outage_alerted: bool = False
 
 
 class AuthorityHealthState(BaseModel):
@@ -33,3 +37,4 @@ class AuthorityHealthState(BaseModel):
     probes: int
     outages: int
     released: int
+    outage_alerted: bool = False

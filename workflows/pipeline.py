@@ -349,6 +349,8 @@ class Pipeline:
         since = self.state.contingency_since or workflow.now()
         alert_at = since + (self.timings.contingency_alert_after or rule.alert_after)
         alert_due = "contingency_deadline" not in self.state.alerts
+        if self.fast and self.timings.contingency_alert_after is None and not rule.alert_per_invoice:
+            alert_due = False  # the authority-health workflow alerts once for the whole outage
         if alert_due and workflow.now() >= alert_at:
             await self._deadline_alert(since, rule.deadline, rule.source)
             alert_due = False

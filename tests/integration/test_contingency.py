@@ -11,12 +11,13 @@ from sqlalchemy import text
 
 from adapters.ledger.database import make_engine
 from domain import names
-from domain.health import AuthorityHealthState
+from domain.health import AuthorityHealthInput, AuthorityHealthState, HealthSettings
 from domain.names import authority_health_id
 from domain.status import InvoiceStatus
+from domain.steps import OutageReport
 from starter.client import InvoiceClient
 from starter.stack import EmbeddedStack
-from tests.integration.conftest import DRAIN_PER_SECOND, TEST_TIMINGS, mail_files
+from tests.integration.conftest import DRAIN_PER_SECOND, TEST_TIMINGS, WebhookCapture, mail_files
 from tests.support.sales import make_sale
 from tests.support.waiting import unique, wait_for
 
@@ -124,3 +125,33 @@ async def test_the_safety_net_asks_the_health_workflow_instead_of_hammering_a_do
         assert json.loads(result)["outcome"] == "AUTHORITY_DOWN"
     state = (await asyncio.wait_for(handle.result(), 60)).state
     assert state.status == InvoiceStatus.COMPLETED
+
+
+async def test_a_long_outage_raises_one_alert_from_the_health_workflow(
+    stack: EmbeddedStack, webhooks: WebhookCapture,
+) -> None:
+    """However many invoices wait, an outage is one alert. A health workflow of its own (country ZZ, which
+    no worker can reach) with a short alert time, so the session's real authorities are untouched."""
+    workflow_id = authority_health_id("ZZ")
+    settings = HealthSettings(probe_interval=timedelta(milliseconds=200), outage_alert_after=timedelta(seconds=1))
+    handle = await stack.client.start_workflow(
+        names.AUTHORITY_HEALTH_WORKFLOW, AuthorityHealthInput(country="ZZ", settings=settings),
+        id=workflow_id, task_queue=names.HEALTH_QUEUE, start_signal="report_down",
+        start_signal_args=[OutageReport(country="ZZ", invoice_key="invoice-ZZ-1", error="refused")])
+    try:
+        for key in ("invoice-ZZ-2", "invoice-ZZ-3"):
+            await handle.signal("report_down", OutageReport(country="ZZ", invoice_key=key, error="refused"))
+        for _ in range(100):
+            state = await handle.query("status", result_type=AuthorityHealthState)
+            if state.outage_alerted:
+                break
+            await asyncio.sleep(0.1)
+        assert state.outage_alerted and not state.up
+        await asyncio.sleep(1.0)  # more failed probes: still one alert
+        alerts = [p for h, body in webhooks.received
+                  if (p := json.loads(body))["data"]["invoice_key"].startswith(workflow_id)]
+        assert len(alerts) == 1
+        assert alerts[0]["data"]["alert"] == "authority_outage"
+        assert "3 invoices waiting in contingency" in str(alerts[0]["data"]["message"])
+    finally:
+        await handle.terminate("test over")

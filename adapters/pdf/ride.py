@@ -1,28 +1,26 @@
 """RIDE (Representación Impresa del Documento Electrónico) as PDF bytes.
 
-Rendering is benchmarked, so everything that does not depend on the document is
-built once per RideRenderer: the Jinja template, the parsed stylesheet, the
-fontconfig/Pango font map (WeasyPrint builds a new one per call otherwise) and
-the URL fetcher.
+Rendering is benchmarked, so the template, stylesheet, font map and URL fetcher are built once per
+RideRenderer (see :mod:`adapters.pdf.html_pdf`), and the template is written for WeasyPrint's cost
+model (see the notes at the top of ride.css). Measured on WeasyPrint 70 (CPU time per render, best of
+3 x 30 on a shared 2-core machine): the 4-line factura of tests/unit/test_ride.py went from 139 ms to
+82 ms, a 2-line demo factura from 117 ms to 69 ms, a 1-line nota de crédito takes ~56 ms. What remains
+is WeasyPrint's cost per box and per run of text (~0.4 ms each); the 80-line RIDE takes ~300 ms.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import structlog
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
 from adapters.ecuador.ride_context import RideContext, ride_context_from_xml
 from adapters.pdf.barcode_svg import code128_data_uri
+from adapters.pdf.html_pdf import HtmlPdfRenderer
 
 log = structlog.get_logger(__name__)
 
@@ -31,48 +29,12 @@ TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 # SRI timestamps are Ecuador time (-05:00, no DST); show them as the SRI portal does.
 ECUADOR_TZ: Final = timezone(timedelta(hours=-5))
 
-# write_pdf options, chosen by measurement on WeasyPrint 70 (1-page / 80-line RIDE):
-# - font subsetting is cheap here (HarfBuzz, ~2 ms for both DejaVu faces), so fonts
-#   stay subset: full_fonts=True was 1.5-2.5x SLOWER (compressing ~1.4 MB of font data)
-#   and made every PDF ~800 KB instead of ~18-28 KB;
-# - hinting=False (default) drops TrueType hinting tables: +65 % size when kept,
-#   no speed gain, and PDF viewers do not need them;
-# - uncompressed_pdf=True saved nothing measurable on 3 pages (time goes to layout
-#   and painting, not zlib) and made files 3.5-7x larger, so compression stays on;
-# - optimize_images only affects raster images; the RIDE has none.
-# Layout and painting are the real cost; see the performance notes in ride.css.
-PDF_OPTIONS: Final[dict[str, Any]] = {
-    "full_fonts": False,
-    "hinting": False,
-    "uncompressed_pdf": False,
-    "optimize_images": False,
-}
-
 
 class RideRenderer:
     """Reusable RIDE renderer. One instance per process is enough."""
 
     def __init__(self) -> None:
-        env = Environment(
-            loader=FileSystemLoader(TEMPLATES_DIR),
-            autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self._template = env.get_template("ride.html.j2")
-        self._font_config = FontConfiguration()
-        # Only data: URIs (the barcode) may be loaded: document text is escaped
-        # anyway, this keeps a template mistake from ever reaching the network or disk.
-        self._url_fetcher = URLFetcher(allowed_protocols={"data"})
-        self._stylesheet = CSS(
-            filename=str(TEMPLATES_DIR / "ride.css"),
-            font_config=self._font_config,
-            url_fetcher=self._url_fetcher,
-        )
-        # Pango font maps and the fetcher are not thread-safe; rendering is
-        # GIL-bound Python anyway, so serializing costs no throughput.
-        self._lock = threading.Lock()
+        self._renderer = HtmlPdfRenderer(TEMPLATES_DIR, "ride.html.j2", "ride.css")
 
     def render_html(
         self,
@@ -82,7 +44,7 @@ class RideRenderer:
         authorized_at: datetime | None,
         pending_authorization: bool = False,
     ) -> str:
-        return self._template.render(
+        return self._renderer.render_html(
             ctx=ctx,
             pending=pending_authorization,
             # The clave de acceso *is* the authorization number (ficha técnica §9.19);
@@ -109,20 +71,16 @@ class RideRenderer:
             authorized_at=authorized_at,
             pending_authorization=pending_authorization,
         )
-        with self._lock:
-            document = HTML(string=html, url_fetcher=self._url_fetcher).render(
-                stylesheets=[self._stylesheet], font_config=self._font_config
-            )
-            pdf: bytes = document.write_pdf(**PDF_OPTIONS)
+        rendered = self._renderer.render_pdf(html)
         log.debug(
             "ride.rendered",
             clave_acceso=ctx.document.clave_acceso,
-            pages=len(document.pages),
-            size=len(pdf),
+            pages=rendered.pages,
+            size=len(rendered.pdf),
             pending=pending_authorization,
             ms=round((time.perf_counter() - started) * 1000, 1),
         )
-        return pdf
+        return rendered.pdf
 
 
 @functools.cache

@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from xml.etree import ElementTree
 
 from pypdf import PdfReader
 
 from adapters.colombia.pdf import default_renderer, render_representacion_grafica
 from adapters.colombia.pdf_context import cop, document_view
+from adapters.pdf.qr import qr_png_data_uri
 from tests.unit.test_colombia_samples import ISSUED_AT, credit_note, invoice, signed
 
 
@@ -48,11 +50,20 @@ def test_contingency_credit_note_pdf() -> None:
     assert original.uuid[:30] in text.replace(" ", "")
 
 
-def test_qr_is_embedded_as_svg() -> None:
+def test_qr_is_embedded_as_an_exact_bitmap_and_the_page_as_xhtml() -> None:
     built = invoice()
     html = default_renderer().render_html(signed(built), cufe=built.uuid, qr_text=built.qr_text,
                                           validated_at=None, contingency=False)
-    assert 'src="data:image/svg+xml' in html
+    assert f'src="{qr_png_data_uri(built.qr_text, dark="#0f2433")}"' in html
+    ElementTree.fromstring(html)  # well-formed: html_pdf parses it with the XML parser
+
+
+def test_contingency_credit_note_page_is_xhtml() -> None:
+    note = credit_note(invoice())
+    html = default_renderer().render_html(signed(note), cufe=note.uuid, qr_text=note.qr_text, validated_at=None,
+                                          contingency=True)
+    assert "Documento referenciado" in html
+    ElementTree.fromstring(html)
 
 
 def test_view_and_money_format() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
@@ -51,7 +52,8 @@ def test_context_and_qr_url(stamped: bytes) -> None:
         f"https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id={timbre.uuid}"
         "&re=EKU9003173C9&rr=URE180429TM6&tt=1172.72&fe=")
     assert ctx.verification_url.endswith(sello[-8:].replace("+", "%2B"))
-    assert qr_data_uri(ctx.verification_url).startswith("data:image/svg+xml")
+    assert qr_data_uri(ctx.verification_url).startswith("data:image/png;base64,")
+    ElementTree.fromstring(CfdiRenderer().render_html(ctx))  # well-formed: html_pdf parses it as XML
 
 
 def test_many_concepts_flow_over_pages(tmp_path: Path) -> None:

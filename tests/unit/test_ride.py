@@ -406,3 +406,12 @@ def test_authorized_at_naive_is_printed_as_given(renderer: RideRenderer, factura
         factura_ctx, authorization_number=CLAVE, authorized_at=datetime(2026, 1, 15, 9, 30) + timedelta(seconds=1)
     )
     assert "15/01/2026 09:30:01" in html
+
+
+@pytest.mark.parametrize("pending", [False, True])
+def test_ride_html_is_well_formed_xhtml(renderer: RideRenderer, pending: bool) -> None:
+    # html_pdf.py parses the page with the XML parser and falls back to the (slower) HTML one otherwise.
+    for ctx in (ride_context_from_xml(build_factura(many_lines(3))), ride_context_from_xml(build_nota_credito())):
+        html = renderer.render_html(ctx, authorization_number=None, authorized_at=AUTHORIZED_AT,
+                                    pending_authorization=pending)
+        etree.fromstring(html.encode())

@@ -1,8 +1,9 @@
 """Where an invoice's time goes, read from workflow histories: per activity type, the wait in the task
 queue (scheduled → started) and the run (started → closed); per workflow task, the same; events and bytes.
 
-Local activities (the audit trail's record_transition, the authority-status check) leave only a marker:
-their time is inside the workflow task that ran them, so they are counted, not timed.
+Local activities (prepare_document, send_email, post_ledger and the audit trail's record_transitions on
+the fast path) leave only a marker: their time is inside the workflow task that ran them, so they are
+counted, not timed.
 """
 
 import asyncio

@@ -254,7 +254,7 @@ class IssueInvoiceWorkflow:
                          LedgerInput(invoice_key=p.state.invoice_key, sale=p.sale, numbering=numbering,
                                      authorization=authorization, total=p.state.total,
                                      documents=dict(p.state.documents), status=status.value),
-                         LedgerResult, schedule_to_close=p.timings.delivery_window)
+                         LedgerResult, schedule_to_close=p.timings.delivery_window, quick=True)
 
     # --- compensation ---------------------------------------------------------------------------
     async def _compensate(self) -> None:

@@ -15,7 +15,7 @@ from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUp
 
 # Temporal's TimeoutError describes an activity that timed out; the builtin TimeoutError is what
 # workflow.wait_condition raises when its own timeout passes. Both are used below.
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError, FailureError
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 
 with workflow.unsafe.imports_passed_through():
@@ -143,7 +143,7 @@ class Pipeline:
         result = await self.activity(
             names.PREPARE, PrepareInput(invoice_key=self.state.invoice_key, sale=self.sale,
                                         revision=self.state.revision, kind=self.kind, numbering=self.state.numbering),
-            PrepareResult)
+            PrepareResult, quick=True)
         self.state.problems = result.problems  # warnings stay visible
         if errors_only(result.problems):
             raise StepFailed(result.problems)
@@ -397,7 +397,7 @@ class Pipeline:
             names.SEND_EMAIL,
             NotifyInput(invoice_key=self.state.invoice_key, sale=self.sale, kind=self.kind, numbering=numbering,
                         total=total, pdf=pdf, xml=xml, purpose=purpose, recipient_override=to),
-            NotifyResult, schedule_to_close=self.timings.delivery_window)
+            NotifyResult, schedule_to_close=self.timings.delivery_window, quick=True)
         if to is None:
             self.state.email_message_id = result.message_id
         return result
@@ -450,18 +450,39 @@ class Pipeline:
     async def activity(
         self, name: str, arg: Any, result_type: type[T], *, task_queue: str | None = None,
         schedule_to_close: timedelta | None = None, retry: RetryPolicy | None = None,
-        heartbeat: timedelta | None = None,
+        heartbeat: timedelta | None = None, quick: bool = False,
     ) -> T:
+        """Run a step. `quick` steps (fast path only) are tried first as a local activity: short, local
+        work (the worker's own database, document store and mail relay) that needs no routing, so it
+        runs inside the workflow task that reached it, without a schedule, dispatch and completion on
+        the server nor a workflow task of its own. Only the first attempt runs locally: if it fails, the
+        same (idempotent) step runs as a regular activity, whose retries cost the history nothing while a
+        database or mail server is down for hours, and which a worker shutting down simply abandons
+        (local retries would hold the shutdown: sdk-core issue 709)."""
         timings = self.timings
+        retry_policy = retry or RetryPolicy(initial_interval=timings.retry_initial, maximum_interval=timings.retry_max)
+        if quick and self.fast:
+            budget = min(timings.step_timeout, schedule_to_close or timings.delivery_window)
+            try:
+                local: T = await workflow.execute_local_activity(
+                    name, arg, result_type=result_type, start_to_close_timeout=budget,
+                    retry_policy=RetryPolicy(maximum_attempts=1), summary=name)
+                return local
+            except CancelledError:
+                raise
+            except FailureError as error:
+                # Any failure, even one that will not pass on retry, continues as the regular activity: it
+                # fails the same way, wrapped in the ActivityError the callers handle (a local activity's
+                # failure may arrive bare), and its retries are the server's.
+                cause = error.cause if isinstance(error, ActivityError) else error
+                workflow.logger.warning("%s did not succeed locally, continuing as an activity: %s", name, cause)
         if self.fast:
             self.publish()
         result: T = await workflow.execute_activity(
             name, arg, result_type=result_type, task_queue=task_queue,
             start_to_close_timeout=timings.step_timeout,
             schedule_to_close_timeout=schedule_to_close or timings.delivery_window,
-            retry_policy=retry or RetryPolicy(initial_interval=timings.retry_initial,
-                                              maximum_interval=timings.retry_max),
-            heartbeat_timeout=heartbeat, summary=name,
+            retry_policy=retry_policy, heartbeat_timeout=heartbeat, summary=name,
         )
         return result
 

@@ -12,7 +12,7 @@ COPY activities activities
 COPY adapters adapters
 COPY simulators simulators
 COPY starter starter
-COPY worker.py ./
+COPY worker.py pdf_worker.py ./
 RUN pip install --no-cache-dir . "psycopg[binary]>=3.2"
 USER nobody
 CMD ["comprobante", "worker"]

@@ -44,6 +44,7 @@ from adapters.ledger.database import make_engine
 from adapters.ledger.numbering import NumberAllocator
 from adapters.logging_setup import configure_logging
 from adapters.mail.smtp import SmtpMailer, SmtpSettings
+from adapters.printing import print_document
 from adapters.settings import Settings
 from adapters.webhooks import WebhookNotifier
 from domain import names
@@ -81,24 +82,16 @@ class Adapters:
 
 
 def _countries(settings: Settings, allocator: NumberAllocator, http: httpx.AsyncClient) -> CountryRegistry:
-    def renderer():  # type: ignore[no-untyped-def]
-        # Imported on first render so processes that never render skip WeasyPrint's cost.
-        from adapters.pdf.ride import RideRenderer
-
-        return RideRenderer()
-
     keys = SigningKeys()
     ecuador = EcuadorProfile(IssuerRegistry.from_file(settings.issuers_file), allocator, keys,
-                             sri=SriClient(http, settings.sri_url), schemas=settings.schemas, renderer=renderer)
+                             sri=SriClient(http, settings.sri_url), schemas=settings.schemas)
     profiles: list[CountryProfile] = [ecuador]
     if settings.dian_issuers_file is not None:
         from adapters.colombia.issuer import load_dian_issuers
-        from adapters.colombia.pdf import RepresentacionGraficaRenderer
         from adapters.colombia.profile import ColombiaProfile
 
         profiles.append(ColombiaProfile(load_dian_issuers(settings.dian_issuers_file), allocator, keys, http=http,
-                                        dian_url=settings.dian_url, schemas=settings.schemas,
-                                        renderer=RepresentacionGraficaRenderer))
+                                        dian_url=settings.dian_url, schemas=settings.schemas))
     if settings.mexico_issuers_file is not None:
         profiles.append(_mexico(settings, allocator, http))
     return CountryRegistry(profiles)
@@ -187,7 +180,7 @@ def _health_worker(client: Client, a: Adapters) -> Worker:
 
 
 def _pdf_worker(client: Client, settings: Settings, a: Adapters, executor: ThreadPoolExecutor) -> Worker:
-    render = RenderActivities(a.countries, a.store)
+    render = RenderActivities(print_document, a.store)
     return Worker(client, task_queue=names.PDF_QUEUE, activities=[render.render_pdf],
                   activity_executor=executor, max_concurrent_activities=settings.pdf_concurrency)
 

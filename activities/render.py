@@ -1,15 +1,20 @@
 """Step 6: the PDF, rendered from the authorized document (or the signed one, marked pending, while the
 authority is unreachable), stored once."""
 
+from collections.abc import Callable
+
 import structlog
 from temporalio import activity
 
 from activities.errors import translate_errors
-from adapters.countries import CountryRegistry
 from adapters.documents import FolderDocumentStore
 from domain import names
 from domain.documents import DocumentRef
+from domain.invoice import Authorization, DocumentKind
 from domain.steps import RenderInput
+
+# adapters.printing.print_document: country, document, authorization (None while pending), kind → PDF.
+PrintDocument = Callable[[str, bytes, Authorization | None, DocumentKind], bytes]
 
 log = structlog.get_logger(__name__)
 
@@ -20,8 +25,8 @@ def pdf_key(inp: RenderInput) -> str:
 
 
 class RenderActivities:
-    def __init__(self, countries: CountryRegistry, store: FolderDocumentStore) -> None:
-        self._countries = countries
+    def __init__(self, print_document: PrintDocument, store: FolderDocumentStore) -> None:
+        self._print = print_document
         self._store = store
 
     @activity.defn(name=names.RENDER_PDF)
@@ -31,7 +36,7 @@ class RenderActivities:
         stored = self._store.find(key, "application/pdf")
         if stored is not None:
             return stored
-        pdf = self._countries.get(inp.country).render(self._store.get(inp.document), inp.authorization, inp.kind)
+        pdf = self._print(inp.country, self._store.get(inp.document), inp.authorization, inp.kind)
         ref = self._store.put_once(key, pdf, "application/pdf")
         log.info("render.done", invoice_key=inp.invoice_key, size=ref.size)
         return ref

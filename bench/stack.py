@@ -99,7 +99,7 @@ async def bench_stack(config: StackConfig) -> AsyncIterator[BenchStack]:
             keep_draining(simulator)
         logs = embedded.settings.data_dir / "logs"
         specs = [("worker-invoices", "worker", "invoices"),
-                 *((_pdf_name(i, config.pdf_workers), "worker", "pdf") for i in range(config.pdf_workers)),
+                 *((_pdf_name(i, config.pdf_workers), "pdf_worker", "pdf") for i in range(config.pdf_workers)),
                  ("worker-baseline", "bench.baseline_worker", "all")]
         try:
             for name, module, role in specs:

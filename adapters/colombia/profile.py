@@ -7,7 +7,6 @@ receives the AttachedDocument (signed invoice plus DIAN's ApplicationResponse) w
 
 import io
 import zipfile
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,11 +22,11 @@ from adapters.colombia.dian_client import DianClient
 from adapters.colombia.invoice_xml import build_invoice
 from adapters.colombia.issuer import DianIssuerProfile
 from adapters.colombia.packaging import build_attached_document, xml_file_name, zip_document, zip_file_name
-from adapters.colombia.pdf import RepresentacionGraficaRenderer
 from adapters.colombia.schemas import schema_errors
 from adapters.colombia.xades_epes import sign_ubl
 from adapters.countries import Attachment, AuthorityDecision, BuiltDocument
 from adapters.ledger.numbering import NumberAllocator, NumberRequest
+from adapters.printing import print_colombia
 from domain.colombia.credit import credit_problems, credited_sale
 from domain.colombia.numbering import WarningThreshold, number_problems, resolution_warnings
 from domain.colombia.resolution import NumberingResolution
@@ -60,16 +59,13 @@ class ColombiaProfile:
     contingency_deadline = timedelta(hours=48)
 
     def __init__(self, issuers: dict[str, DianIssuerProfile], allocator: NumberAllocator, keys: SigningKeys, *,
-                 http: httpx.AsyncClient | None, dian_url: str, schemas: Path | None,
-                 renderer: Callable[[], RepresentacionGraficaRenderer] | None = None) -> None:
+                 http: httpx.AsyncClient | None, dian_url: str, schemas: Path | None) -> None:
         self._issuers = issuers
         self._allocator = allocator
         self._keys = keys
         self._http = http
         self._url = dian_url
         self._schemas = schemas
-        self._renderer_factory = renderer
-        self._renderer: RepresentacionGraficaRenderer | None = None
 
     def now(self) -> datetime:
         return datetime.now(BOGOTA)
@@ -202,14 +198,7 @@ class ColombiaProfile:
 
     # --- delivery -------------------------------------------------------------------------------
     def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes:
-        if self._renderer is None:
-            if self._renderer_factory is None:
-                raise ConfigurationError("this worker does not render PDFs (worker role)")
-            self._renderer = self._renderer_factory()
-        signed = document if authorization is None else reading.signed_document_of(document)
-        return self._renderer.render(signed, cufe=reading.document_key(signed) or "", qr_text=reading.qr_text(signed),
-                                     validated_at=authorization.authorized_at if authorization else None,
-                                     contingency=reading.is_contingency(signed))
+        return print_colombia(document, authorization, kind)
 
     def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]:
         # The buyer receives one ZIP with the AttachedDocument and the PDF (Anexo técnico §8.5).

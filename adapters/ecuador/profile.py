@@ -1,14 +1,12 @@
 """Ecuador behind the country protocol: SRI offline scheme, factura 1.1.0 and notaCredito 1.1.0."""
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from adapters.certificates.signing_keys import SigningKeys
 from adapters.countries import Attachment, AuthorityDecision, BuiltDocument
-from adapters.ecuador.authorized_document import comprobante_from_authorization
 from adapters.ecuador.credit_note_xml import build_nota_credito
 from adapters.ecuador.factura_xml import build_factura
 from adapters.ecuador.schemas import schema_errors
@@ -16,6 +14,7 @@ from adapters.ecuador.sri_client import SriClient
 from adapters.ecuador.xades import SigningError, sign_comprobante
 from adapters.issuers import IssuerProfile, IssuerRegistry
 from adapters.ledger.numbering import NumberAllocator, NumberRequest
+from adapters.printing import print_ecuador
 from domain.ecuador.access_key import AccessKeyParts, build_access_key
 from domain.ecuador.catalog import CREDIT_NOTE_DOC_CODE, FACTURA_DOC_CODE
 from domain.ecuador.clock import now_in_ecuador
@@ -27,9 +26,6 @@ from domain.errors import AuthorityRejected, AuthorityUnavailable, Configuration
 from domain.invoice import Authorization, DocumentKind, Numbering, Sale
 from domain.problems import Problem
 from domain.steps import CreditSpec
-
-if TYPE_CHECKING:
-    from adapters.pdf.ride import RideRenderer
 
 # Ficha v2.32 §11: 43 = clave already registered, 70 = clave being processed. Both mean a previous
 # submission of this same document arrived; poll for its decision instead of sending again.
@@ -58,15 +54,12 @@ class EcuadorProfile:
 
     def __init__(self, issuers: IssuerRegistry, allocator: NumberAllocator, keys: SigningKeys, *,
                  sri: SriClient | None, schemas: Path | None,
-                 renderer: "Callable[[], RideRenderer] | None" = None,
                  contingency_deadline: timedelta = DEFAULT_CONTINGENCY_DEADLINE) -> None:
         self._issuers = issuers
         self._allocator = allocator
         self._keys = keys
         self._sri = sri
         self._schemas = schemas
-        self._renderer_factory = renderer
-        self._renderer: RideRenderer | None = None
         self.contingency_deadline = contingency_deadline
 
     def now(self) -> datetime:
@@ -195,19 +188,7 @@ class EcuadorProfile:
 
     # --- delivery -----------------------------------------------------------------------------
     def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes:
-        from adapters.ecuador.ride_context import ride_context_from_xml
-
-        if self._renderer is None:
-            if self._renderer_factory is None:
-                raise ConfigurationError("this worker does not render PDFs (worker role)")
-            self._renderer = self._renderer_factory()
-        comprobante = document if authorization is None else comprobante_from_authorization(document)
-        return self._renderer.render(
-            ride_context_from_xml(comprobante),
-            authorization_number=authorization.number if authorization else None,
-            authorized_at=authorization.authorized_at if authorization else None,
-            pending_authorization=authorization is None,
-        )
+        return print_ecuador(document, authorization, kind)
 
     def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]:
         base = f"{FILE_PREFIX[kind]}-{numbering.document_number}"

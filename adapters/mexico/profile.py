@@ -23,6 +23,7 @@ from adapters.mexico.issuer import MexicoIssuerProfile
 from adapters.mexico.pac import CancelAnswer, PacPort, PacUnavailable, StampAnswer
 from adapters.mexico.sealing import fecha_of, parse_cfdi, seal_cfdi
 from adapters.mexico.timbre import read_timbre, timbre_problems
+from adapters.printing import print_mexico
 from domain.errors import AuthorityRejected, AuthorityUnavailable, ConfigurationError, DocumentExpired
 from domain.invoice import AuthorityMessage, Authorization, DocumentKind, Numbering, Sale
 from domain.mexico.credit import credit_problems, credited_sale
@@ -219,11 +220,7 @@ class MexicoProfile:
 
     # --- delivery -------------------------------------------------------------------------------
     def render(self, document: bytes, authorization: Authorization | None, kind: DocumentKind) -> bytes:
-        from adapters.mexico.pdf import render_representacion_impresa
-
-        if authorization is None:
-            raise ConfigurationError("a CFDI is printed only once a PAC stamped it")
-        return render_representacion_impresa(document)
+        return print_mexico(document, authorization, kind)
 
     def attachments(self, numbering: Numbering, kind: DocumentKind, pdf: bytes, xml: bytes) -> list[Attachment]:
         base = f"CFDI-{numbering.document_number}"

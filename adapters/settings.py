@@ -64,11 +64,12 @@ class Settings(BaseSettings):
     outage_alert_after_seconds: float | None = None
     worker_role: Literal["all", "invoices", "pdf"] = "all"
     max_concurrent_activities: int = 64
-    # Workflows kept in memory between tasks (200-300 KiB each, most of it the sandbox's per-run copy of the
-    # workflow module). It needs to hold the invoices in flight (throughput x seconds per invoice, tens on
-    # one machine); invoices parked for hours (contingency, NEEDS_FIX) are evicted beyond it and replayed
-    # from history when they wake, which keeps memory flat however many are parked.
-    max_cached_workflows: int = 250
+    # Workflows kept in memory between tasks (about 250 KiB each, most of it the sandbox's per-run copy of
+    # the workflow module). It must hold the invoices in flight (throughput x seconds per invoice: about 5
+    # at 9 invoices/s on 2 cores, 48 in the benchmark's closed loop); invoices parked for hours
+    # (contingency, NEEDS_FIX) are evicted beyond it and replayed from history when they wake, which keeps
+    # memory flat however many are parked. Raise it with the worker's concurrency.
+    max_cached_workflows: int = 150
     pdf_concurrency: int = 2
     log_level: str = "INFO"
 

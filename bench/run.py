@@ -79,7 +79,8 @@ async def run(options: BenchOptions, report: Report) -> bool:
     started = report.started_at
     config = stack_config(options, started)
     ok = True
-    report.notes.append(f"logs of every process: {config.data_dir / 'logs'}")
+    # Relative to the clone: the results are committed and must not name this machine's folders.
+    report.notes.append(f"logs of every process: {(config.data_dir / 'logs').relative_to(DATA_ROOT.parents[1])}")
     async with bench_stack(config) as stack, httpx.AsyncClient(base_url=stack.sri_admin_url, timeout=30) as http:
         ctx = BenchContext(options, stack, f"{started:%H%M%S}", COUNTRIES[options.country](), SriAdmin(http),
                            CpuMeter(stack.pids()), report)

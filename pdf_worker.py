@@ -8,20 +8,18 @@ process about 70 MB lighter than `COMPROBANTE_WORKER_ROLE=pdf python -m worker`,
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.render import RenderActivities
 from adapters.documents import FolderDocumentStore
-from adapters.logging_setup import configure_logging
 from adapters.printing import print_document
+from adapters.service import connect, run_service
 from adapters.settings import Settings
 from domain import names
 
@@ -35,8 +33,7 @@ def pdf_worker(client: Client, settings: Settings, executor: ThreadPoolExecutor)
 
 
 async def serve(settings: Settings) -> None:
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                  data_converter=pydantic_data_converter)
+    client = await connect(settings)
     stop = asyncio.Event()
     # SIGTERM (a supervisor, the benchmark) ends polling and lets renders in flight finish.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
@@ -50,20 +47,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    settings = Settings()
-    configure_logging(settings.log_level)
-    status = 0
-    try:
-        asyncio.run(serve(settings))
-    except KeyboardInterrupt:
-        pass
-    except Exception:
-        log.exception("worker.crashed")
-        status = 1
-    # sdk-python issue 300: leave before interpreter finalization can abort a process that used a client.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    run_service("pdf_worker", serve)
 
 
 if __name__ == "__main__":

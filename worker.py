@@ -8,7 +8,6 @@ demo and development.
 import asyncio
 import contextlib
 import json
-import os
 import sys
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +19,6 @@ import structlog
 from cryptography import x509
 from temporalio import workflow
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -42,9 +40,9 @@ from adapters.ledger.books import Books
 from adapters.ledger.credits import Credits
 from adapters.ledger.database import make_engine
 from adapters.ledger.numbering import NumberAllocator
-from adapters.logging_setup import configure_logging
 from adapters.mail.smtp import SmtpMailer, SmtpSettings
 from adapters.printing import print_document
+from adapters.service import connect, run_service
 from adapters.settings import Settings
 from adapters.webhooks import WebhookNotifier
 from domain import names
@@ -185,11 +183,6 @@ def _pdf_worker(client: Client, settings: Settings, a: Adapters, executor: Threa
                   activity_executor=executor, max_concurrent_activities=settings.pdf_concurrency)
 
 
-async def connect(settings: Settings) -> Client:
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=pydantic_data_converter)
-
-
 @contextlib.asynccontextmanager
 async def running_workers(client: Client, settings: Settings) -> AsyncIterator[None]:
     """Run the workers of this process's role until the context exits."""
@@ -214,21 +207,7 @@ async def serve(settings: Settings, *, announce: bool = False) -> None:
 
 
 def main() -> None:
-    settings = Settings()
-    configure_logging(settings.log_level)
-    status = 0
-    try:
-        asyncio.run(serve(settings, announce=True))
-    except KeyboardInterrupt:
-        pass
-    except Exception:
-        log.exception("worker.crashed")
-        status = 1
-    # Exit explicitly: a process that used a Temporal client may abort in interpreter finalization
-    # (sdk-python issue 300) and turn a clean stop into exit code 134.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    run_service("worker", lambda settings: serve(settings, announce=True))
 
 
 if __name__ == "__main__":

@@ -87,16 +87,12 @@ class LedgerActivities:
     def record_transitions(self, inp: TransitionsInput) -> int:
         """Runs as a local activity when an invoice comes to rest (waits or ends): the audit entries of the
         steps since the last rest, in one transaction, idempotent by (invoice, sequence)."""
-        recorded = 0
-        by_invoice: dict[str, list[TransitionInput]] = {}
-        for t in inp.transitions:
-            by_invoice.setdefault(t.invoice_key, []).append(t)
-        for key, group in by_invoice.items():
-            first = group[0]
-            recorded += self._books.record_transitions(
-                key, [TransitionEntry(t.sequence, t.status, t.actor, t.note, t.at) for t in group],
-                country=first.country, issuer_id=first.issuer_id, order_id=first.order_id)
-        return recorded
+        if not inp.transitions:
+            return 0
+        first = inp.transitions[0]  # one invoice's transitions (Pipeline.settle)
+        return self._books.record_transitions(
+            first.invoice_key, [TransitionEntry(t.sequence, t.status, t.actor, t.note, t.at) for t in inp.transitions],
+            country=first.country, issuer_id=first.issuer_id, order_id=first.order_id)
 
 
 def _key(inp: LedgerInput, name: str) -> str | None:

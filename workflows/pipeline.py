@@ -129,13 +129,17 @@ class Pipeline:
     async def validate(self) -> None:
         result = await self.activity(names.VALIDATE, ValidateInput(sale=self.sale, credit=self.credit),
                                      ValidateResult)
-        self.state.problems = result.problems  # warnings stay visible
-        if errors_only(result.problems):
-            raise StepFailed(result.problems)
-        for problem in result.problems:
+        await self._accept(result.problems)
+        self.state.total = result.total
+
+    async def _accept(self, problems: list[Problem]) -> None:
+        """Keep the problems visible (warnings too); errors stop the step; alerts are raised once."""
+        self.state.problems = problems
+        if errors_only(problems):
+            raise StepFailed(problems)
+        for problem in problems:
             if problem.severity == "alert" and problem.code not in self.state.alerts:
                 await self.alert(problem.code, problem.message)
-        self.state.total = result.total
 
     async def prepare(self) -> DocumentRef:
         """Fast path: validate, number (once) and sign the current revision in one activity."""
@@ -144,12 +148,7 @@ class Pipeline:
             names.PREPARE, PrepareInput(invoice_key=self.state.invoice_key, sale=self.sale,
                                         revision=self.state.revision, kind=self.kind, numbering=self.state.numbering),
             PrepareResult, quick=True)
-        self.state.problems = result.problems  # warnings stay visible
-        if errors_only(result.problems):
-            raise StepFailed(result.problems)
-        for problem in result.problems:
-            if problem.severity == "alert" and problem.code not in self.state.alerts:
-                await self.alert(problem.code, problem.message)
+        await self._accept(result.problems)
         assert result.numbering is not None
         assert result.signed is not None
         self.state.total = result.total

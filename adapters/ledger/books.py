@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from adapters.ledger.tables import AuditEntry, InvoiceRecord, MailLog, Receivable, WebhookDelivery
@@ -71,21 +70,10 @@ class Books:
     # --- audit trail ----------------------------------------------------------------------------
     def record_transition(self, invoice_key: str, sequence: int, *, status: str, actor: str, note: str,
                           at: datetime, country: str, issuer_id: str, order_id: str) -> bool:
-        """The audit entry and the invoice's status column in one transaction (eight times per invoice:
-        one round trip each instead of three). False when this transition was already recorded."""
-        try:
-            with Session(self._engine) as session, session.begin():
-                session.add(AuditEntry(invoice_key=invoice_key, sequence=sequence, status=status, actor=actor,
-                                       note=note, at=at))
-                row = session.get(InvoiceRecord, invoice_key)
-                if row is None:
-                    session.add(InvoiceRecord(invoice_key=invoice_key, country=country, issuer_id=issuer_id,
-                                              order_id=order_id, status=status, updated_at=datetime.now(UTC)))
-                else:
-                    row.status, row.updated_at = status, datetime.now(UTC)
-        except IntegrityError:
-            return False  # a retried local activity: the entry and the status are already there
-        return True
+        """One audit entry and the status column; False when this transition was already recorded."""
+        entry = TransitionEntry(sequence=sequence, status=status, actor=actor, note=note, at=at)
+        return self.record_transitions(invoice_key, [entry], country=country, issuer_id=issuer_id,
+                                       order_id=order_id) == 1
 
     def record_transitions(self, invoice_key: str, entries: list[TransitionEntry], *, country: str, issuer_id: str,
                            order_id: str) -> int:
